@@ -1,0 +1,30 @@
+/*
+ * auth.h - turning a request into an identity: builtin tokens (our own
+ * Keystone subset), a real Keystone (keystone mode) or trusted headers (noauth).
+ */
+#pragma once
+
+#include "api/api.h"
+
+/*
+ * Authenticate req; fills req->id. Returns 0, or -EPERM after replying 401,
+ * or another -errno after replying (500/503).
+ */
+int auth_authenticate(struct api_req *req, bool peer_is_loopback);
+
+/* Fill role flags (is_admin/is_member/is_reader) from id->roles. */
+void auth_identity_set_roles(struct identity *id, json_t *roles);
+void auth_identity_clear(struct identity *id);
+
+/*
+ * Builtin: validate a token against the tokens table. Returns 0 and fills *id,
+ * -EPERM if unknown or expired.
+ */
+int auth_builtin_validate(struct db *db, const char *token, struct identity *id);
+
+/*
+ * Keystone mode (identity_keystone.c): validate token with the configured
+ * Keystone (cached). Returns 0 and fills *id, -EPERM if invalid, -EAGAIN if
+ * Keystone cannot be reached.
+ */
+int auth_keystone_validate(const char *token, struct identity *id);

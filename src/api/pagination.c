@@ -1,0 +1,87 @@
+/* pagination.c - limit, marker, sort_key, sort_dir and the "next" link. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "common/cleanup.h"
+#include "common/conf.h"
+#include "common/util.h"
+
+int
+api_page_parse(struct api_req *req, const char *const *sort_keys, struct api_page *ret)
+{
+	const char *limit = api_query(req, "limit"), *marker = api_query(req, "marker");
+	const char *key = api_query(req, "sort_key"), *dir = api_query(req, "sort_dir");
+	int64_t max = conf_int("api", "max_limit"), v;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->limit = max;
+	if (limit) {
+		if (parse_int64(limit, INT64_MIN, INT64_MAX, &v) < 0) {
+			api_reply_error(req, 400, "Invalid input for field/attribute limit. "
+					"Value: '%s'. unable to convert to int", limit);
+			return -EINVAL;
+		}
+		if (v <= 0) {
+			api_reply_error(req, 400, "Limit must be positive");
+			return -EINVAL;
+		}
+		ret->limit = v < max ? v : max;
+	}
+	if (marker) {
+		if (uuid_normalize(marker, ret->marker_buf) < 0) {
+			api_reply_error(req, 400, "Expected a uuid but received %s.", marker);
+			return -EINVAL;
+		}
+		ret->marker = ret->marker_buf;
+	}
+	ret->sort_key = "id";
+	if (key) {
+		bool ok = false;
+		for (size_t i = 0; sort_keys[i]; i++)
+			if (streq(sort_keys[i], key)) {
+				ok = true;
+				ret->sort_key = sort_keys[i];
+			}
+		if (!ok) {
+			api_reply_error(req, 400,
+					"The sort_key value \"%s\" is an invalid field for sorting",
+					key);
+			return -EINVAL;
+		}
+	}
+	ret->sort_dir = "asc";
+	if (dir) {
+		if (streq(dir, "asc") || streq(dir, "desc")) {
+			ret->sort_dir = streq(dir, "asc") ? "asc" : "desc";
+		} else {
+			api_reply_error(req, 400,
+					"Invalid sort direction: %s. Acceptable values are 'asc' "
+					"or 'desc'", dir);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+api_page_next(struct api_req *req, const struct api_page *pg, json_t *envelope,
+	      const char *base, json_t *items)
+{
+	_cleanup_free_ char *url = NULL;
+	json_t *last;
+	const char *uuid;
+
+	if ((int64_t)json_array_size(items) != pg->limit || pg->limit == 0)
+		return 0;
+	last = json_array_get(items, json_array_size(items) - 1);
+	uuid = json_string_value(json_object_get(last, "uuid"));
+	if (uuid == NULL)
+		return 0;
+	if (asprintf(&url, "%s%s?sort_key=%s&sort_dir=%s&limit=%lld&marker=%s", req->host_url,
+		     base, pg->sort_key, pg->sort_dir, (long long)pg->limit, uuid) < 0)
+		return -ENOMEM;
+	return json_object_set_new(envelope, "next", json_string(url)) < 0 ? -ENOMEM : 0;
+}

@@ -1,0 +1,271 @@
+/*
+ * magnumd - the Magnum API and conductor in one process.
+ *
+ *   magnumd [--config FILE] [--api-only | --conductor-only] [--debug]
+ *   magnumd --config FILE db-sync
+ *   magnumd --config FILE check-config
+ *   magnumd sample-config
+ *   magnumd --config FILE <identity command> ...   (user-create, project-create, ...)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "api/identity.h"
+#include "api/server.h"
+#include "common/cleanup.h"
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "conductor/conductor.h"
+#include "db/db.h"
+
+#pragma weak identity_bootstrap
+#pragma weak identity_cli
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: magnumd [--config FILE] [--api-only | --conductor-only] [--debug]\n"
+		"       magnumd [--config FILE] db-sync | check-config | sample-config\n"
+		"       magnumd [--config FILE] user-create | project-create | role-add | ... \n");
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The database URL: [database] connection, else SQLite under state_path. */
+static char *
+database_url(void)
+{
+	const char *c = conf_str("database", "connection");
+	char *url = NULL;
+
+	if (c && *c)
+		return strdup(c);
+	if (asprintf(&url, "sqlite:///%s/magnum.sqlite", conf_str("DEFAULT", "state_path")) < 0)
+		return NULL;
+	/* "sqlite:////abs" -> keep exactly one leading slash after the scheme. */
+	if (strncmp(url, "sqlite:////", 11) == 0)
+		memmove(url + 9, url + 10, strlen(url + 10) + 1);
+	return url;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static char *
+public_url(uint16_t port)
+{
+	const char *p = conf_str("api", "public_url");
+	const char *host = conf_str("api", "host");
+	char *u = NULL;
+
+	if (p && *p)
+		return strdup(p);
+	if (asprintf(&u, strchr(host, ':') ? "http://[%s]:%u" : "http://%s:%u", host, port) < 0)
+		u = NULL;
+	return u;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "api-only", no_argument, NULL, 'a' },
+		{ "conductor-only", no_argument, NULL, 'o' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "sample-config", no_argument, NULL, 's' },
+		{},
+	};
+	const char *config = NULL, *cmd = NULL;
+	bool api = true, conductor = true, debug = false;
+	_cleanup_free_ char *url = NULL, *err = NULL, *purl = NULL;
+	struct api_server *srv = NULL;
+	struct db *db = NULL;
+	char hostname[256];
+	uint64_t t0 = time_mono_us();
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'a':
+			conductor = false;
+			break;
+		case 'o':
+			api = false;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 's':
+			conf_write_sample(stdout);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		cmd = argv[optind];
+	if (cmd && streq(cmd, "sample-config")) {
+		conf_write_sample(stdout);
+		return 0;
+	}
+	log_init(cmd ? "magnumd" : (api && conductor ? "magnumd" : api ? "api" : "conductor"),
+		 LOG_LEVEL_INFO);
+	if (config) {
+		r = conf_load(config, &err);
+		if (r < 0) {
+			fprintf(stderr, "magnumd: %s\n", err ? err : strerror(-r));
+			return 1;
+		}
+	}
+	if (debug || conf_bool("DEFAULT", "debug"))
+		log_set_level(LOG_LEVEL_DEBUG);
+	if (cmd && streq(cmd, "check-config")) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	r = mkdir_p(conf_str("DEFAULT", "state_path"), 0700);
+	if (r < 0) {
+		log_err_errno(r, "cannot create state_path %s", conf_str("DEFAULT", "state_path"));
+		return 1;
+	}
+	url = database_url();
+	if (url == NULL)
+		return 1;
+	r = db_open(url, &db, &err);
+	if (r < 0) {
+		log_err("cannot open the database: %s", err ? err : strerror(-r));
+		return 1;
+	}
+	if (cmd && streq(cmd, "db-sync")) {
+		r = db_migrate(db);
+		if (r < 0) {
+			log_err("db-sync failed: %s", db_errmsg(db));
+			db_close(db);
+			return 1;
+		}
+		printf("database at schema version %d\n", r);
+		db_close(db);
+		return 0;
+	}
+	if (db_schema_version(db) < db_schema_latest()) {
+		if (!conf_bool("database", "auto_migrate") &&
+		    strncmp(url, "sqlite:", 7) != 0) {
+			log_err("the database schema is at version %d, %d is needed: run "
+				"'magnumd db-sync'", db_schema_version(db), db_schema_latest());
+			db_close(db);
+			return 1;
+		}
+		r = db_migrate(db);
+		if (r < 0) {
+			log_err("schema migration failed: %s", db_errmsg(db));
+			db_close(db);
+			return 1;
+		}
+	}
+	if (cmd) {
+		r = identity_cli ? identity_cli(db, argc - optind, argv + optind) : -ENOENT;
+		db_close(db);
+		if (r == -ENOENT) {
+			fprintf(stderr, "magnumd: unknown command '%s'\n", cmd);
+			usage(stderr);
+			return 2;
+		}
+		return r;
+	}
+	db_close(db);
+	db = NULL;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	r = db_global_init(url);
+	if (r < 0)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (api) {
+		r = api_server_start(conf_str("api", "host"), (uint16_t)conf_int("api", "port"),
+				     (unsigned)conf_int("api", "workers"), &srv, &err);
+		if (r < 0) {
+			log_err("%s", err ? err : strerror(-r));
+			return 1;
+		}
+		purl = public_url(api_server_port(srv));
+		if (streq(conf_str("DEFAULT", "auth_strategy"), "builtin") && identity_bootstrap) {
+			r = identity_bootstrap(db_thread(), conf_str("DEFAULT", "state_path"), purl);
+			if (r < 0) {
+				log_err_errno(r, "identity bootstrap failed");
+				api_server_stop(srv);
+				return 1;
+			}
+		}
+		log_info("API listening on %s (auth %s, %.1f ms after start)", purl,
+			 conf_str("DEFAULT", "auth_strategy"),
+			 (double)(time_mono_us() - t0) / 1000.0);
+	}
+	if (conductor) {
+		const char *h = conf_str("DEFAULT", "host");
+		if (h == NULL || *h == '\0') {
+			if (gethostname(hostname, sizeof(hostname)) < 0)
+				snprintf(hostname, sizeof(hostname), "localhost");
+			h = hostname;
+		}
+		r = conductor_start(h);
+		if (r < 0) {
+			log_err_errno(r, "conductor start failed");
+			api_server_stop(srv);
+			return 1;
+		}
+		log_info("conductor running as host %s", h);
+	}
+	while (!stop_signal)
+		pause();
+	log_info("signal %d: stopping", (int)stop_signal);
+	conductor_stop();
+	api_server_stop(srv);
+	db_thread_close();
+	curl_global_cleanup();
+	return 0;
+}

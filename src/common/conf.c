@@ -1,0 +1,256 @@
+/* conf.c - oslo INI parser over the typed option table. */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/conf.h"
+#include "common/util.h"
+
+/* Loaded values, parallel to conf_options[]; NULL = use the default. */
+static char *conf_values[512];
+static size_t conf_count;
+
+static size_t
+conf_table_size(void)
+{
+	if (conf_count == 0) {
+		while (conf_options[conf_count].section)
+			conf_count++;
+		assert(conf_count < ARRAY_SIZE(conf_values));
+	}
+	return conf_count;
+}
+
+static int
+conf_find(const char *section, const char *key)
+{
+	size_t n = conf_table_size();
+
+	for (size_t i = 0; i < n; i++)
+		if (streq(conf_options[i].section, section) && streq(conf_options[i].key, key))
+			return (int)i;
+	return -ENOENT;
+}
+
+static int
+conf_check_value(const struct conf_option *o, const char *v)
+{
+	int64_t i;
+	bool b;
+
+	switch (o->type) {
+	case CONF_INT:
+		return parse_int64(v, INT64_MIN, INT64_MAX, &i) < 0 ? -EINVAL : 0;
+	case CONF_BOOL:
+		return parse_bool(v, &b);
+	default:
+		return 0;
+	}
+}
+
+int
+conf_set(const char *section, const char *key, const char *value)
+{
+	int i = conf_find(section, key);
+	char *dup;
+
+	if (i < 0 || conf_check_value(&conf_options[i], value) < 0)
+		return -EINVAL;
+	dup = strdup(value);
+	if (dup == NULL)
+		return -ENOMEM;
+	free(conf_values[i]);
+	conf_values[i] = dup;
+	return 0;
+}
+
+void
+conf_reset(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conf_values); i++) {
+		free(conf_values[i]);
+		conf_values[i] = NULL;
+	}
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_load(const char *path, char **ret_err)
+{
+	_cleanup_free_ char *line = NULL;
+	char section[128] = "DEFAULT";
+	size_t cap = 0;
+	int lineno = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *p = trim(line), *eq, *k, *v;
+
+		lineno++;
+		if (*p == '\0' || *p == '#' || *p == ';')
+			continue;
+		if (*p == '[') {
+			char *e = strchr(p, ']');
+			if (e == NULL || e[1] != '\0')
+				goto bad_syntax;
+			*e = '\0';
+			snprintf(section, sizeof(section), "%s", trim(p + 1));
+			continue;
+		}
+		eq = strchr(p, '=');
+		if (eq == NULL)
+			goto bad_syntax;
+		*eq = '\0';
+		k = trim(p);
+		v = trim(eq + 1);
+		int i = conf_find(section, k);
+		if (i < 0) {
+			/* Unknown sections are tolerated (other tools share the file). */
+			bool known_section = false;
+			for (size_t j = 0; j < conf_table_size(); j++)
+				if (streq(conf_options[j].section, section))
+					known_section = true;
+			if (!known_section)
+				continue;
+			if (ret_err && asprintf(ret_err, "%s:%d: unknown option [%s] %s", path,
+						lineno, section, k) < 0)
+				*ret_err = NULL;
+			fclose(f);
+			return -EINVAL;
+		}
+		if (conf_set(section, k, v) < 0) {
+			if (ret_err && asprintf(ret_err, "%s:%d: invalid value for [%s] %s: '%s'",
+						path, lineno, section, k, v) < 0)
+				*ret_err = NULL;
+			fclose(f);
+			return -EINVAL;
+		}
+	}
+	fclose(f);
+	return 0;
+
+bad_syntax:
+	if (ret_err && asprintf(ret_err, "%s:%d: syntax error", path, lineno) < 0)
+		*ret_err = NULL;
+	fclose(f);
+	return -EINVAL;
+}
+
+static const char *
+conf_raw(const char *section, const char *key)
+{
+	int i = conf_find(section, key);
+
+	if (i < 0) {
+		fprintf(stderr, "BUG: unknown config option [%s] %s\n", section, key);
+		abort();
+	}
+	return conf_values[i] ? conf_values[i] : conf_options[i].def;
+}
+
+const char *
+conf_str(const char *section, const char *key)
+{
+	const char *v = conf_raw(section, key);
+
+	return v && *v ? v : (v ? v : NULL);
+}
+
+int64_t
+conf_int(const char *section, const char *key)
+{
+	const char *v = conf_raw(section, key);
+	int64_t i = 0;
+
+	if (v)
+		(void)parse_int64(v, INT64_MIN, INT64_MAX, &i);
+	return i;
+}
+
+bool
+conf_bool(const char *section, const char *key)
+{
+	const char *v = conf_raw(section, key);
+	bool b = false;
+
+	if (v)
+		(void)parse_bool(v, &b);
+	return b;
+}
+
+bool
+conf_list_has(const char *section, const char *key, const char *item)
+{
+	const char *v = conf_raw(section, key), *p;
+	size_t n = strlen(item);
+
+	if (v == NULL)
+		return false;
+	for (p = v; *p;) {
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		const char *e = p;
+		while (*e && *e != ',')
+			e++;
+		const char *t = e;
+		while (t > p && isspace((unsigned char)t[-1]))
+			t--;
+		if ((size_t)(t - p) == n && strncmp(p, item, n) == 0)
+			return true;
+		p = e;
+	}
+	return false;
+}
+
+void
+conf_write_sample(FILE *f)
+{
+	static const char *types[] = { "string", "integer", "boolean", "list" };
+	const char *cur = NULL;
+	size_t n = conf_table_size();
+
+	fprintf(f, "# magnum.conf.sample - generated by `magnumd --sample-config`.\n"
+		   "# Every option with its type, default and meaning.\n");
+	/* Group by section in table order of first appearance. */
+	for (size_t i = 0; i < n; i++) {
+		const char *sec = conf_options[i].section;
+		bool seen = false;
+		for (size_t j = 0; j < i; j++)
+			if (streq(conf_options[j].section, sec))
+				seen = true;
+		if (seen)
+			continue;
+		cur = sec;
+		fprintf(f, "\n[%s]\n", cur);
+		for (size_t j = i; j < n; j++) {
+			const struct conf_option *o = &conf_options[j];
+			if (!streq(o->section, cur))
+				continue;
+			fprintf(f, "\n# %s (%s)\n", o->help, types[o->type]);
+			if (o->def)
+				fprintf(f, "#%s = %s\n", o->key, o->def);
+			else
+				fprintf(f, "#%s = <None>\n", o->key);
+		}
+	}
+}
