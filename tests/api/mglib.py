@@ -38,6 +38,22 @@ MAGNUM_CLI = os.environ.get("MAGNUM_CLI") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "magnum")
 
 
+def pg_server_dsn():
+    """DSN of the PostgreSQL started by tests/pg_fixture.sh, or None."""
+    state = os.environ.get("MAGNUM_TEST_PG_STATE")
+    if not state:
+        return None
+    with open(state) as f:
+        return f.read().split()[0]
+
+
+def pg_admin(dsn, sql):
+    p = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", dsn, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("psql failed: " + p.stderr)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -67,6 +83,7 @@ class Magnumd:
         self.auth = auth
         self.extra_conf = extra_conf
         self.db_url = db_url if db_url is not None else os.environ.get("MAGNUM_TEST_DB")
+        self.pg_db = None       # database this instance created on the fixture server
         self.dir = None
         self.proc = None
         self.port = None
@@ -90,6 +107,11 @@ class Magnumd:
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="magnum-test-")
         self.port = free_port()
+        server = pg_server_dsn()
+        if server and self.db_url is None:
+            self.pg_db = "magnum_test_" + uuidlib.uuid4().hex[:12]
+            pg_admin(server, "CREATE DATABASE %s" % self.pg_db)
+            self.db_url = server.rsplit("/", 1)[0] + "/" + self.pg_db
         self.conf = self.write_conf()
         self.log = open(os.path.join(self.dir, "magnumd.log"), "w+")
         self.proc = subprocess.Popen([MAGNUMD, "--config", self.conf],
@@ -144,6 +166,10 @@ class Magnumd:
 
     def cleanup(self):
         self.stop()
+        if self.pg_db:
+            pg_admin(pg_server_dsn(), "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_db)
+            self.pg_db = None
+            self.db_url = None
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the Debian packages magnum-c needs to build, test and run.
+#   scripts/deps.sh          build + run + test dependencies
+# Idempotent: installs only what is missing.
+set -euo pipefail
+
+pkgs=(
+	# build
+	gcc cmake ninja-build pkg-config python3
+	libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
+	uuid-dev libssl-dev libcrypt-dev libcmocka-dev
+	# run and test
+	sqlite3 postgresql openssl curl procps iproute2
+	python3-magnumclient python3-openstackclient
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
