@@ -12,5 +12,9 @@ int conductor_start(const char *host);
 /* Stop all conductor threads (waits for them). */
 void conductor_stop(void);
 
+/* Job workers (worker.c), started and stopped by conductor_start/stop. */
+int conductor_workers_start(const char *host);
+void conductor_workers_stop(void);
+
 /* One heartbeat: create or bump this conductor's mservices row. Returns 0 or -errno. */
 int conductor_heartbeat(const char *host);

@@ -18,6 +18,14 @@ jobs_enqueue(struct db *db, const char *cluster_uuid, const char *kind, json_t *
 			now);
 	if (row == NULL)
 		return -ENOMEM;
+	if (streq(kind, JOB_DELETE)) {
+		/* Deletion supersedes work that has not started. */
+		int r = db_exec(db, "UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE "
+				    "cluster_uuid = ? AND state = 'pending'",
+				DB_ARGS(DB_TEXT(now), DB_TEXT(cluster_uuid)));
+		if (r < 0)
+			return r;
+	}
 	return db_row_insert(db, &db_t_jobs, row, NULL);
 }
 

@@ -15,7 +15,8 @@
 
 /*
  * Add a pending job for cluster_uuid (kind one of JOB_*; payload may be NULL,
- * borrowed). Call inside the caller's transaction. Returns 0 or -errno.
+ * borrowed). A delete cancels the cluster's jobs that have not started. Call
+ * inside the caller's transaction. Returns 0 or -errno.
  */
 int jobs_enqueue(struct db *db, const char *cluster_uuid, const char *kind, json_t *payload);
 

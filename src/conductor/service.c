@@ -56,6 +56,9 @@ hb_main(void *arg)
 		r = conductor_heartbeat(hb_host);
 		if (r < 0)
 			log_warn_errno(r, "conductor heartbeat failed");
+		if (db_thread())
+			(void)db_exec(db_thread(), "DELETE FROM tokens WHERE expires_epoch < ?",
+				      DB_ARGS(DB_INT((int64_t)time(NULL))));
 		pthread_mutex_lock(&hb_lock);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += conf_int("DEFAULT", "periodic_interval");
@@ -82,12 +85,18 @@ conductor_start(const char *host)
 		hb_running = false;
 		return -r;
 	}
+	r = conductor_workers_start(hb_host);
+	if (r < 0) {
+		conductor_stop();
+		return r;
+	}
 	return 0;
 }
 
 void
 conductor_stop(void)
 {
+	conductor_workers_stop();
 	if (!hb_running)
 		return;
 	pthread_mutex_lock(&hb_lock);

@@ -1,0 +1,184 @@
+/*
+ * worker.c - conductor workers: claim durable jobs with leases (one
+ * operation per bay at a time; an expired lease is taken over), run them,
+ * record the outcome. Until drivers exist only deletions have work to do:
+ * nothing was provisioned for a bay whose create never ran, so deleting it
+ * means removing its rows. Create and update jobs stay pending.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "conductor/conductor.h"
+#include "conductor/jobs.h"
+#include "db/table.h"
+
+#define MAX_WORKERS 16
+
+static pthread_t workers[MAX_WORKERS];
+static size_t nworkers;
+static volatile bool running;
+static char owner_base[300];
+
+/*
+ * Claim the oldest runnable job: pending, or running with an expired lease,
+ * and not behind an older unfinished job of the same bay. Returns 1 and a
+ * row, 0 if none, or -errno.
+ */
+static int
+job_claim(struct db *db, const char *owner, json_t **ret)
+{
+	static const char where[] =
+		"(state = 'pending' OR (state = 'running' AND lease_expires < ?)) AND "
+		"kind = 'delete' AND NOT EXISTS (SELECT 1 FROM jobs j2 WHERE j2.cluster_uuid = "
+		"jobs.cluster_uuid AND j2.id < jobs.id AND j2.state IN ('pending', 'running'))";
+	int64_t now = (int64_t)time(NULL), lease = conf_int("conductor", "lease_seconds"), n = 0;
+	bool pg = db_kind(db) == DB_POSTGRES;
+	_cleanup_json_ json_t *rows = NULL;
+	char now_iso[TIMESTAMP_LEN];
+	json_t *row;
+	int r;
+
+	/* A cheap read first: idle polling must not take the write lock. */
+	r = db_query_int(db, "SELECT COUNT(*) FROM jobs WHERE kind = 'delete' AND state IN "
+			     "('pending', 'running')", DB_NOARGS, &n);
+	if (r < 0 || n == 0)
+		return r;
+	time_now_iso(now_iso);
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	/* SQLite's BEGIN IMMEDIATE already serialises claimers; PostgreSQL skips locked rows. */
+	r = db_row_select(db, &db_t_jobs, NULL, where, DB_ARGS(DB_INT(now)),
+			  pg ? "id LIMIT 1 FOR UPDATE SKIP LOCKED" : "id", pg ? 0 : 1, &rows);
+	if (r < 0 || json_array_size(rows) == 0) {
+		db_rollback(db);
+		return r < 0 ? r : 0;
+	}
+	row = json_array_get(rows, 0);
+	r = db_exec(db, "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?, "
+			"attempts = attempts + 1, updated_at = ? WHERE id = ?",
+		    DB_ARGS(DB_TEXT(owner), DB_INT(now + lease), DB_TEXT(now_iso),
+			    DB_INT(json_integer_value(json_object_get(row, "id")))));
+	if (r < 0) {
+		db_rollback(db);
+		return r;
+	}
+	r = db_commit(db);
+	if (r < 0)
+		return r;
+	*ret = json_incref(row);
+	return 1;
+}
+
+static int
+job_finish(struct db *db, int64_t id, const char *state, const char *error)
+{
+	char now[TIMESTAMP_LEN];
+
+	time_now_iso(now);
+	return db_exec(db, "UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, "
+			   "updated_at = ? WHERE id = ?",
+		       DB_ARGS(DB_TEXT(state), DB_TEXT(error), DB_TEXT(now), DB_INT(id)));
+}
+
+/* Delete: nothing was provisioned (no driver ran), so the bay is its rows. */
+static int
+run_delete(struct db *db, const char *uuid)
+{
+	int r;
+
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = db_exec(db, "DELETE FROM nodegroups WHERE cluster_id = ?", DB_ARGS(DB_TEXT(uuid)));
+	if (r >= 0)
+		r = db_exec(db, "DELETE FROM events WHERE cluster_uuid = ?", DB_ARGS(DB_TEXT(uuid)));
+	if (r >= 0)
+		r = db_exec(db, "DELETE FROM clusters WHERE uuid = ?", DB_ARGS(DB_TEXT(uuid)));
+	if (r >= 0)
+		r = db_exec(db, "UPDATE jobs SET state = 'cancelled' WHERE cluster_uuid = ? AND "
+				"state = 'pending'", DB_ARGS(DB_TEXT(uuid)));
+	if (r < 0) {
+		db_rollback(db);
+		return r;
+	}
+	return db_commit(db);
+}
+
+static void *
+worker_main(void *arg)
+{
+	char owner[340];
+
+	snprintf(owner, sizeof(owner), "%s/%zu", owner_base, (size_t)(uintptr_t)arg);
+	while (running) {
+		_cleanup_json_ json_t *job = NULL;
+		struct db *db = db_thread();
+		const char *uuid, *kind;
+		int64_t id;
+		int r;
+
+		if (db == NULL) {
+			sleep(1);
+			continue;
+		}
+		r = job_claim(db, owner, &job);
+		if (r <= 0) {
+			if (r < 0 && r != -EBUSY)
+				log_warn_errno(r, "claiming a job failed");
+			usleep(200 * 1000);
+			continue;
+		}
+		id = json_integer_value(json_object_get(job, "id"));
+		uuid = json_string_value(json_object_get(job, "cluster_uuid"));
+		kind = json_string_value(json_object_get(job, "kind"));
+		log_info("job %lld: %s of bay %s", (long long)id, kind, uuid);
+		r = streq(kind, JOB_DELETE) ? run_delete(db, uuid) : -ENOSYS;
+		if (r < 0)
+			log_warn_errno(r, "job %lld failed", (long long)id);
+		r = job_finish(db, id, r < 0 ? "failed" : "done", r < 0 ? strerror(-r) : NULL);
+		if (r < 0)
+			log_warn_errno(r, "recording job %lld failed", (long long)id);
+	}
+	db_thread_close();
+	return NULL;
+}
+
+int
+conductor_workers_start(const char *host)
+{
+	int64_t n = conf_int("conductor", "workers");
+
+	snprintf(owner_base, sizeof(owner_base), "%s:%d", host, (int)getpid());
+	if (n < 1)
+		n = 1;
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	running = true;
+	for (nworkers = 0; nworkers < (size_t)n; nworkers++) {
+		int r = pthread_create(&workers[nworkers], NULL, worker_main,
+				       (void *)(uintptr_t)nworkers);
+		if (r != 0) {
+			conductor_workers_stop();
+			return -r;
+		}
+	}
+	return 0;
+}
+
+void
+conductor_workers_stop(void)
+{
+	running = false;
+	for (size_t i = 0; i < nworkers; i++)
+		pthread_join(workers[i], NULL);
+	nworkers = 0;
+}
