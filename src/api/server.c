@@ -187,9 +187,16 @@ dispatch(struct api_req *req, bool loopback)
 
 	rt = routes_match(req->method, req->path, params, &np, pbuf, sizeof(pbuf), &known);
 	if (rt == NULL) {
-		/* /v1 paths still carry the version headers. */
-		if (strncmp(req->path, "/v1", 3) == 0 && negotiate(req) < 0)
-			return;
+		/* Under /v1 authentication comes first (as keystonemiddleware does),
+		 * and the reply still carries the version headers. */
+		if (strncmp(req->path, "/v1", 3) == 0) {
+			if (req->db == NULL) {
+				api_reply_error(req, 503, "The database is not available.");
+				return;
+			}
+			if (auth_authenticate(req, loopback) < 0 || negotiate(req) < 0)
+				return;
+		}
 		if (known)
 			api_reply_framework_error(req, 405, "Method Not Allowed",
 						  "The method is not allowed for this resource.");

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""bench/api - magnumd API throughput, latency, memory and start-up, side by
+side with the real Magnum API when it runs (../shared/anchors/magnum).
+
+Prints figures; never passes or fails on them.
+
+    bench/api/run.sh [--duration S] [--real]    (builds, then runs this)
+
+Measures, for magnumd on 127.0.0.1 with builtin auth (a real token on every
+request): GET list (100 templates), GET show, POST create at 1/16/64
+connections with wrk (req/s, p50, p99); unauthenticated GET /v1; RSS idle and
+with 10,000 bays stored; cold start to the first answer. With --real, the same
+wrk runs against the real magnum-api started by the anchor script, and the
+ratios.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "api"))
+import mglib  # noqa: E402
+
+ANCHOR = os.path.join(HERE, "..", "..", "..", "shared", "anchors", "magnum")
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wrk(url, conns, duration, token, lua=None):
+    threads = 1 if conns == 1 else 2
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration, "--latency",
+           "--timeout", "30s"]
+    if token:
+        cmd += ["-H", "X-Auth-Token: " + token]
+    cmd += ["-H", "Accept: application/json"]
+    if lua:
+        cmd += ["-s", lua]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def ms(m):
+        if not m:
+            return float("nan")
+        v = float(m.group(1))
+        return {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p50": ms(p50), "p99": ms(p99),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def post_lua(path_body):
+    f = tempfile.NamedTemporaryFile("w", prefix="magnum-test-bench-", suffix=".lua",
+                                    delete=False)
+    f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = '
+            '"application/json"\n' % json.dumps(path_body))
+    f.close()
+    return f.name
+
+
+def seed(base, token, body_fn, path, n):
+    host, port = base.split("//")[1].split(":")
+    c = http.client.HTTPConnection(host, int(port), timeout=60)
+    h = {"X-Auth-Token": token, "Content-Type": "application/json",
+         "Accept": "application/json"}
+    last = None
+    for i in range(n):
+        c.request("POST", path, json.dumps(body_fn(i)), h)
+        r = c.getresponse()
+        data = r.read()
+        if r.status not in (201, 202):
+            raise RuntimeError("seed %s failed: %d %s" % (path, r.status, data[:300]))
+        last = json.loads(data)
+    c.close()
+    return last
+
+
+def cold_start():
+    """Time from spawn to the first 200 on GET /v1, fresh state dir (ms)."""
+    mg = mglib.Magnumd(auth="builtin")
+    mg.dir = tempfile.mkdtemp(prefix="magnum-test-")
+    mg.port = mglib.free_port()
+    conf = mg.write_conf()
+    t0 = time.monotonic()
+    p = subprocess.Popen([mglib.MAGNUMD, "--config", conf], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    first = None
+    while time.monotonic() - t0 < 10:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", mg.port, timeout=1)
+            c.request("GET", "/v1")
+            if c.getresponse().status == 200:
+                first = (time.monotonic() - t0) * 1000
+                break
+        except OSError:
+            time.sleep(0.001)
+    p.terminate()
+    p.wait()
+    mg.proc = None
+    mg.cleanup()
+    return first
+
+
+def template_body(i):
+    return {"name": "seed-%d" % i, "coe": "swarm", "image_id": "bench-image",
+            "keypair_id": "bench-key", "external_network_id": "public",
+            "labels": {"k": "v%d" % i}}
+
+
+def run_magnumd(args):
+    res = {}
+    res["cold_start_first"] = cold_start()
+    res["cold_start_warm"] = cold_start()   # page cache warm, migrations again
+    mg = mglib.Magnumd(auth="builtin").start()
+    try:
+        pid = mg.proc.pid
+        time.sleep(0.5)
+        res["rss_idle_kib"] = rss_kib(pid)
+        token = mg.admin_token()
+        # The catalogue a template needs: an image with os_distro and a keypair.
+        h = {"X-Auth-Token": token}
+        r = mg.request("POST", "/v2/images", {"name": "bench-image", "os_distro": "debian",
+                                               "disk_format": "raw",
+                                               "container_format": "bare"}, h)
+        assert r.status == 201, r
+        pub = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJm8HlsJc4e2U2Q2r4tCq3nlMkqyq9Yl5S7o3CyrwxUE bench"
+        r = mg.request("POST", "/v2.1/os-keypairs",
+                       {"keypair": {"name": "bench-key", "public_key": pub}}, h)
+        assert r.status in (200, 201), r
+        last = seed(mg.url, token, template_body, "/v1/clustertemplates", 100)
+        uuid = last["uuid"]
+        base = mg.url
+        lua = post_lua(template_body(0))
+        runs = {}
+        for conns in (1, 16, 64):
+            runs[("list", conns)] = wrk(base + "/v1/clustertemplates", conns, args.duration, token)
+            runs[("show", conns)] = wrk(base + "/v1/clustertemplates/" + uuid, conns,
+                                        args.duration, token)
+            runs[("post", conns)] = wrk(base + "/v1/clustertemplates", conns, args.duration,
+                                        token, lua)
+        runs[("v1", 16)] = wrk(base + "/v1", 16, args.duration, None)
+        os.unlink(lua)
+        res["runs"] = runs
+        res["rss_after_runs_kib"] = rss_kib(pid)
+        # 10,000 bays stored.
+        tmpl = mg.request("POST", "/v1/baymodels", dict(template_body(0), name="bay-model"),
+                          h).json
+        t0 = time.monotonic()
+        seed(mg.url, token, lambda i: {"name": "b%d" % i, "baymodel_id": tmpl["uuid"]},
+             "/v1/bays", 10000)
+        res["bays_seed_s"] = time.monotonic() - t0
+        res["rss_10k_bays_kib"] = rss_kib(pid)
+        res["bay_list"] = wrk(base + "/v1/bays?limit=100", 16, args.duration, token)
+        res["rss_10k_bays_after_list_kib"] = rss_kib(pid)
+    finally:
+        mg.cleanup()
+    return res
+
+
+def run_real(args):
+    """The same runs against the real magnum-api of the anchor (if running)."""
+    try:
+        run = open(os.path.join(ANCHOR, "run.path")).read().strip()
+    except OSError:
+        return None
+    env = dict(os.environ)
+    with open(os.path.join(run, "admin-openrc")) as f:
+        for line in f:
+            m = re.match(r"\s*export\s+(\w+)=(.*)", line)
+            if m:
+                env[m.group(1)] = m.group(2).strip().strip("'\"")
+    tok = subprocess.run(["openstack", "token", "issue", "-f", "value", "-c", "id"],
+                         capture_output=True, text=True, env=env).stdout.strip()
+    if not tok:
+        return None
+    base = "http://127.0.0.1:15511"
+    c = http.client.HTTPConnection("127.0.0.1", 15511, timeout=60)
+    c.request("GET", "/v1/clustertemplates?limit=1", headers={"X-Auth-Token": tok})
+    items = json.loads(c.getresponse().read()).get("clustertemplates", [])
+    if not items:
+        return None
+    uuid = items[0]["uuid"]
+    lua = post_lua({"coe": "kubernetes", "image_id": "fedora-coreos-35",
+                    "external_network_id": "public", "labels": {"bench": "1"}})
+    runs = {}
+    for conns in (1, 16):
+        runs[("list", conns)] = wrk(base + "/v1/clustertemplates", conns, args.duration, tok)
+        runs[("show", conns)] = wrk(base + "/v1/clustertemplates/" + uuid, conns,
+                                    args.duration, tok)
+        runs[("post", conns)] = wrk(base + "/v1/clustertemplates", conns, args.duration, tok, lua)
+    runs[("v1", 16)] = wrk(base + "/v1", 16, args.duration, None)
+    os.unlink(lua)
+    return runs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--real", action="store_true",
+                    help="also measure the real magnum-api started by the anchor script")
+    args = ap.parse_args()
+    print("== bench/api  %s  (loadavg %s)" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                             open("/proc/loadavg").read().split()[0]))
+    m = run_magnumd(args)
+    real = run_real(args) if args.real else None
+    print("cold start to first answer: %.1f ms (first), %.1f ms (again)" %
+          (m["cold_start_first"] or -1, m["cold_start_warm"] or -1))
+    print("RSS idle: %.1f MiB; after the wrk runs: %.1f MiB" %
+          (m["rss_idle_kib"] / 1024, m["rss_after_runs_kib"] / 1024))
+    print("10,000 bays created in %.1f s; RSS with 10,000 bays: %.1f MiB (after list runs %.1f MiB)"
+          % (m["bays_seed_s"], m["rss_10k_bays_kib"] / 1024,
+             m["rss_10k_bays_after_list_kib"] / 1024))
+    bl = m["bay_list"]
+    print("GET /v1/bays?limit=100 with 10,000 stored, 16 conns: %.0f req/s p50 %.2f ms p99 %.2f ms"
+          % (bl["rps"], bl["p50"], bl["p99"]))
+    print()
+    print("%-34s %5s %10s %9s %9s %5s | %9s %9s %8s" % (
+        "request", "conns", "req/s", "p50 ms", "p99 ms", "err", "real r/s", "real p99", "ratio"))
+    names = {"list": "GET /v1/clustertemplates (100)", "show": "GET /v1/clustertemplates/<id>",
+             "post": "POST /v1/clustertemplates", "v1": "GET /v1 (no auth)"}
+    for (kind, conns), r in m["runs"].items():
+        rr = (real or {}).get((kind, conns))
+        extra = ""
+        if rr and rr["rps"] > 0:
+            extra = "%9.1f %9.1f %7.0fx" % (rr["rps"], rr["p99"], r["rps"] / rr["rps"])
+        print("%-34s %5d %10.0f %9.2f %9.2f %5d | %s" % (
+            names[kind], conns, r["rps"], r["p50"], r["p99"], r["errors"], extra))
+    if real is None and args.real:
+        print("(real magnum-api not running: start ../shared/anchors/magnum/start.sh)")
+
+
+if __name__ == "__main__":
+    main()
