@@ -133,6 +133,16 @@ int api_page_parse(struct api_req *req, const char *const *sort_keys, struct api
 int api_page_next(struct api_req *req, const struct api_page *pg, json_t *envelope,
 		  const char *base, json_t *items);
 
+/*
+ * A page of rows of t matching where (params p, n), ordered by pg's sort key
+ * and direction then id, starting after pg->marker (v1_templates.c). Returns
+ * 0 and a new array, -ENOENT if the marker is not among the rows, or -errno.
+ */
+struct db_table;
+int api_list_page(struct api_req *req, const struct db_table *t, const char *extra,
+		  const char *where, const struct db_param *p, size_t n, const struct api_page *pg,
+		  json_t **ret_rows);
+
 /* --- policy (api/policy.c) --- */
 /* The caller may read/write objects of project_id (own project or admin). */
 bool policy_can_read(const struct api_req *req, const char *project_id);

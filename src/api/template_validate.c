@@ -1,0 +1,263 @@
+/* template_validate.c - baymodel / cluster template validation (spec §2). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/labels.h"
+#include "api/resources.h"
+#include "api/templates.h"
+#include "common/cleanup.h"
+#include "common/conf.h"
+#include "common/strbuf.h"
+
+struct coe_drivers {
+	const char *coe;
+	const char *const *network;	/* supported network drivers */
+	const char *const *volume;	/* supported volume drivers */
+};
+
+static const char *const k8s_net[] = { "flannel", "calico", NULL };
+static const char *const swarm_net[] = { "docker", "flannel", NULL };
+static const char *const mesos_net[] = { "docker", NULL };
+static const char *const cinder[] = { "cinder", NULL };
+static const char *const rexray[] = { "rexray", NULL };
+
+static const struct coe_drivers coes[] = {
+	{ "kubernetes", k8s_net, cinder },
+	{ "swarm", swarm_net, rexray },
+	{ "mesos", mesos_net, rexray },
+};
+
+static const struct coe_drivers *
+coe_find(const char *coe)
+{
+	for (size_t i = 0; coe && i < ARRAY_SIZE(coes); i++)
+		if (streq(coes[i].coe, coe))
+			return &coes[i];
+	return NULL;
+}
+
+static bool
+in(const char *const *list, const char *s)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (streq(list[i], s))
+			return true;
+	return false;
+}
+
+static char *
+slash_list(const char *const *list)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; list[i]; i++)
+		strbuf_printf(&sb, "%s/", list[i]);
+	strbuf_puts(&sb, "unspecified");
+	return strbuf_steal(&sb);
+}
+
+static int
+fail(struct tmpl_err *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct tmpl_err *e, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->status = status;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool
+is_url(const char *s)
+{
+	const char *p;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		p = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		p = s + 8;
+	else
+		return false;
+	if (*p == '\0' || *p == '/' || *p == ':')
+		return false;
+	for (; *p; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n')
+			return false;
+	return true;
+}
+
+static bool
+is_ip(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static int
+check_dns(const char *dns, bool list_ok, struct tmpl_err *e)
+{
+	_cleanup_free_ char *copy = strdup(dns);
+	char *save = NULL;
+	int n = 0;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (!is_ip(t) || (n++ && !list_ok))
+			goto bad;
+	}
+	if (n > 0)
+		return 0;
+bad:
+	if (list_ok)
+		return fail(e, 400, "Expected a single dns address or comma separated dns list, "
+				    "but received %s.", dns);
+	return fail(e, 400, "Invalid input for field/attribute dns_nameserver. Value: '%s'. "
+			    "Value should be IPv4 or IPv6 format", dns);
+}
+
+static int
+check_no_proxy(const char *s, struct tmpl_err *e)
+{
+	for (const char *p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr(".-_,/:*[] ", *p)))
+			return fail(e, 400, "Invalid input for field/attribute no_proxy. Value: "
+					    "'%s'. Value should be a comma-separated list of host "
+					    "names, domains, IP addresses or CIDRs", s);
+	return 0;
+}
+
+int
+template_validate(struct api_req *req, json_t *doc, bool is_post, struct tmpl_err *e)
+{
+	const char *coe = json_string_value(json_object_get(doc, "coe"));
+	const char *nd = json_string_value(json_object_get(doc, "network_driver"));
+	const char *vd = json_string_value(json_object_get(doc, "volume_driver"));
+	const char *sd = json_string_value(json_object_get(doc, "docker_storage_driver"));
+	const char *s;
+	const struct coe_drivers *c = coe_find(coe);
+	char key[96];
+	json_t *labels = NULL;
+	_cleanup_free_ char *msg = NULL;
+	int r;
+
+	if (c == NULL)
+		return fail(e, 400, "Requested COE type %s is not supported.", coe ? coe : "Unset");
+	/* Network driver: default (persisted on POST), then supported and allowed. */
+	if (nd == NULL) {
+		snprintf(key, sizeof(key), "%s_default_network_driver", coe);
+		nd = conf_str("baymodel", key);
+		json_object_set_new(doc, "network_driver", json_string(nd));
+		nd = json_string_value(json_object_get(doc, "network_driver"));
+	}
+	if (!in(c->network, nd)) {
+		_cleanup_free_ char *l = slash_list(c->network);
+		return fail(e, 400, "Network driver type %s is not supported, expecting a %s "
+				    "network driver.", nd, l);
+	}
+	snprintf(key, sizeof(key), "%s_allowed_network_drivers", coe);
+	if (!conf_list_has("baymodel", key, "all") && !conf_list_has("baymodel", key, nd)) {
+		return fail(e, 400, "Network driver type %s is not allowed, expecting a %s/"
+				    "unspecified network driver. ", nd, conf_str("baymodel", key));
+	}
+	if (vd && !in(c->volume, vd)) {
+		_cleanup_free_ char *l = slash_list(c->volume);
+		return fail(e, 400, "Volume driver type %s is not supported, expecting a %s volume "
+				    "driver.", vd, l);
+	}
+	if (is_post && sd && streq(sd, "devicemapper")) {
+		json_t *sz = json_object_get(doc, "docker_volume_size");
+		if (json_is_integer(sz) && json_integer_value(sz) < 3)
+			return fail(e, 400, "docker volume size %lld GB is not valid, expecting "
+					    "minimum value 3GB for devicemapper storage driver.",
+				    (long long)json_integer_value(sz));
+	}
+	for (const char *const *f = (const char *const[]){ "http_proxy", "https_proxy", NULL }; *f;
+	     f++) {
+		s = json_string_value(json_object_get(doc, *f));
+		if (s && !is_url(s))
+			return fail(e, 400, "Invalid input for field/attribute %s. Value: '%s'. "
+					    "Value should be an http:// or https:// URL", *f, s);
+	}
+	s = json_string_value(json_object_get(doc, "no_proxy"));
+	if (s && (r = check_no_proxy(s, e)) < 0)
+		return r;
+	s = json_string_value(json_object_get(doc, "dns_nameserver"));
+	if (s && (r = check_dns(s, req->era == ERA_CLUSTER, e)) < 0)
+		return r;
+	r = labels_validate(json_object_get(doc, "labels"), coe,
+			    (size_t)conf_int("bay", "max_labels"), &labels, &msg);
+	if (r < 0)
+		return fail(e, 400, "%s", msg ? msg : "Invalid labels");
+	json_object_set_new(doc, "labels", labels);
+	return template_check_resources(req, doc, e);
+}
+
+int
+template_check_resources(struct api_req *req, json_t *doc, struct tmpl_err *e)
+{
+	_cleanup_json_ json_t *img = NULL, *fl = NULL, *kp = NULL, *net = NULL;
+	const char *image = json_string_value(json_object_get(doc, "image_id"));
+	const char *flavors[] = { json_string_value(json_object_get(doc, "flavor_id")),
+				  json_string_value(json_object_get(doc, "master_flavor_id")) };
+	const char *keypair = json_string_value(json_object_get(doc, "keypair_id"));
+	const char *extnet = json_string_value(json_object_get(doc, "external_network_id"));
+	const char *distro;
+	int r;
+
+	if (image) {
+		r = res_image_find(req->db, image, req->id.project_id, &img);
+		if (r == -ENOENT)
+			return fail(e, 400, "Image %s could not be found.", image);
+		if (r == -EEXIST)
+			return fail(e, 409, "Multiple images exist with same name %s. Please use "
+					    "the resource id instead.", image);
+		if (r < 0)
+			return fail(e, 500, "Image lookup failed: %s", strerror(-r));
+		distro = json_string_value(json_object_get(img, "os_distro"));
+		if (distro == NULL || *distro == '\0')
+			return fail(e, 400, "Image %s doesn't contain os_distro field.", image);
+		json_object_set_new(doc, "cluster_distro", json_string(distro));
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (flavors[i] == NULL)
+			continue;
+		json_decref(fl);
+		fl = NULL;
+		r = res_flavor_find(req->db, flavors[i], &fl);
+		if (r == -ENOENT || r == -EEXIST)
+			return fail(e, 400, "Unable to find flavor %s.", flavors[i]);
+		if (r < 0)
+			return fail(e, 500, "Flavor lookup failed: %s", strerror(-r));
+	}
+	if (keypair && req->era == ERA_BAY) {
+		r = res_keypair_find(req->db, keypair, req->id.user_id, &kp);
+		if (r == -ENOENT)
+			return fail(e, 404, "Unable to find keypair %s.", keypair);
+		if (r < 0)
+			return fail(e, 500, "Keypair lookup failed: %s", strerror(-r));
+	}
+	if (extnet) {
+		r = res_external_network_find(req->db, extnet, &net);
+		if (r == -ENOENT)
+			return fail(e, 400, "Unable to find external network %s.", extnet);
+		if (r == -EEXIST)
+			return fail(e, 409, "Multiple external networks exist with same name '%s'. "
+					    "Please use the external network ID instead.", extnet);
+		if (r < 0)
+			return fail(e, 500, "Network lookup failed: %s", strerror(-r));
+	}
+	return 0;
+}
