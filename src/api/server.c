@@ -78,7 +78,7 @@ peer_is_loopback(struct MHD_Connection *c)
 static void
 normalize_path(const char *url, char *out, size_t outlen)
 {
-	static const char *const unprefixed[] = { "v1", "v2", "v2.1", "v3", "healthcheck",
+	static const char *const unprefixed[] = { "v1", "v2", "v2.0", "v2.1", "v3", "healthcheck",
 						   "dashboard", "favicon.ico" };
 	char tmp[2048];
 	size_t len;
