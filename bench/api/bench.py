@@ -133,7 +133,7 @@ def run_magnumd(args):
         token = mg.admin_token()
         # The catalogue a template needs: an image with os_distro and a keypair.
         h = {"X-Auth-Token": token}
-        r = mg.request("POST", "/v2/images", {"name": "bench-image", "os_distro": "debian",
+        r = mg.request("POST", "/image/v2/images", {"name": "bench-image", "os_distro": "debian",
                                                "disk_format": "raw",
                                                "container_format": "bare"}, h)
         assert r.status == 201, r

@@ -69,16 +69,16 @@ image_view(json_t *row)
 					  json_object_get(row, "updated_at") :
 					  json_object_get(row, "created_at")),
 			      "tags", "protected", 0, "min_disk", 0, "min_ram", 0, "self", "",
-			      "file", "", "schema", "/v2/schemas/image");
+			      "file", "", "schema", "/image/v2/schemas/image");
 	const char *k;
 	json_t *v;
 	char buf[128];
 
 	if (o == NULL)
 		return NULL;
-	snprintf(buf, sizeof(buf), "/v2/images/%s", id);
+	snprintf(buf, sizeof(buf), "/image/v2/images/%s", id);
 	json_object_set_new(o, "self", json_string(buf));
-	snprintf(buf, sizeof(buf), "/v2/images/%s/file", id);
+	snprintf(buf, sizeof(buf), "/image/v2/images/%s/file", id);
 	json_object_set_new(o, "file", json_string(buf));
 	json_object_foreach(json_object_get(row, "properties"), k, v)
 		json_object_set(o, k, v);
@@ -145,7 +145,7 @@ handle_image_list(struct api_req *req)
 	json_array_foreach(rows, i, row)
 		json_array_append_new(items, image_view(row));
 	return api_reply_json(req, 200, json_pack("{s:o, s:s, s:s}", "images", items, "first",
-						  "/v2/images", "schema", "/v2/schemas/images"));
+						  "/image/v2/images", "schema", "/v2/schemas/images"));
 }
 
 static int
@@ -665,18 +665,56 @@ handle_network_list(struct api_req *req)
 	return api_reply_json(req, 200, json_pack("{s:o}", "networks", items));
 }
 
+static int
+handle_glance_versions(struct api_req *req)
+{
+	char href[600];
+
+	snprintf(href, sizeof(href), "%s/image/v2/", req->host_url);
+	return api_reply_json(req, 200, json_pack(
+		"{s:[{s:s, s:s, s:[{s:s, s:s}]}, {s:s, s:s, s:[{s:s, s:s}]}]}", "versions", "id",
+		"v2.9", "status", "CURRENT", "links", "rel", "self", "href", href, "id", "v2.0",
+		"status", "SUPPORTED", "links", "rel", "self", "href", href));
+}
+
+static int
+handle_neutron_versions(struct api_req *req)
+{
+	char href[600];
+
+	snprintf(href, sizeof(href), "%s/network/v2.0/", req->host_url);
+	return api_reply_json(req, 200, json_pack("{s:[{s:s, s:s, s:[{s:s, s:s}]}]}", "versions",
+						  "id", "v2.0", "status", "CURRENT", "links", "rel",
+						  "self", "href", href));
+}
+
+static int
+handle_flavor_extra_specs(struct api_req *req)
+{
+	nova_headers(req);
+	return api_reply_json(req, 200, json_pack("{s:{}}", "extra_specs"));
+}
+
 const struct route resource_routes[] = {
-	{ "GET", "/v2/images", handle_image_list, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
-	{ "POST", "/v2/images", handle_image_create, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
-	{ "GET", "/v2/images/{}", handle_image_show, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
-	{ "PATCH", "/v2/images/{}", handle_image_patch, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
-	{ "DELETE", "/v2/images/{}", handle_image_delete, ERA_CLUSTER, 0, "images",
+	{ "GET", "/image", handle_glance_versions, ERA_CLUSTER, 0, "images",
+	  ROUTE_NOVERSION | ROUTE_PUBLIC },
+	{ "GET", "/image/versions", handle_glance_versions, ERA_CLUSTER, 0, "images",
+	  ROUTE_NOVERSION | ROUTE_PUBLIC },
+	{ "GET", "/network", handle_neutron_versions, ERA_CLUSTER, 0, "networks",
+	  ROUTE_NOVERSION | ROUTE_PUBLIC },
+	{ "GET", "/v2.1/flavors/{}/os-extra_specs", handle_flavor_extra_specs, ERA_CLUSTER, 0,
+	  "flavors", ROUTE_NOVERSION },
+	{ "GET", "/image/v2/images", handle_image_list, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
+	{ "POST", "/image/v2/images", handle_image_create, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
+	{ "GET", "/image/v2/images/{}", handle_image_show, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
+	{ "PATCH", "/image/v2/images/{}", handle_image_patch, ERA_CLUSTER, 0, "images", ROUTE_NOVERSION },
+	{ "DELETE", "/image/v2/images/{}", handle_image_delete, ERA_CLUSTER, 0, "images",
 	  ROUTE_NOVERSION },
-	{ "PUT", "/v2/images/{}/file", handle_image_upload, ERA_CLUSTER, 0, "images",
+	{ "PUT", "/image/v2/images/{}/file", handle_image_upload, ERA_CLUSTER, 0, "images",
 	  ROUTE_NOVERSION },
-	{ "GET", "/v2/images/{}/file", handle_image_download, ERA_CLUSTER, 0, "images",
+	{ "GET", "/image/v2/images/{}/file", handle_image_download, ERA_CLUSTER, 0, "images",
 	  ROUTE_NOVERSION },
-	{ "GET", "/v2/schemas/image", handle_image_schema, ERA_CLUSTER, 0, "images",
+	{ "GET", "/image/v2/schemas/image", handle_image_schema, ERA_CLUSTER, 0, "images",
 	  ROUTE_NOVERSION },
 	{ "GET", "/v2.1", handle_nova_version, ERA_CLUSTER, 0, "compute", ROUTE_NOVERSION },
 	{ "GET", "/v2.1/flavors", handle_flavor_list, ERA_CLUSTER, 0, "flavors", ROUTE_NOVERSION },
@@ -692,7 +730,7 @@ const struct route resource_routes[] = {
 	  ROUTE_NOVERSION },
 	{ "DELETE", "/v2.1/os-keypairs/{}", handle_keypair_delete, ERA_CLUSTER, 0, "keypairs",
 	  ROUTE_NOVERSION },
-	{ "GET", "/v2.0/networks", handle_network_list, ERA_CLUSTER, 0, "networks",
+	{ "GET", "/network/v2.0/networks", handle_network_list, ERA_CLUSTER, 0, "networks",
 	  ROUTE_NOVERSION },
 	{ NULL, NULL, NULL, 0, 0, NULL, 0 },
 };

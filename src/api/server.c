@@ -79,7 +79,7 @@ static void
 normalize_path(const char *url, char *out, size_t outlen)
 {
 	static const char *const unprefixed[] = { "v1", "v2", "v2.0", "v2.1", "v3", "healthcheck",
-						   "dashboard", "favicon.ico" };
+						   "dashboard", "favicon.ico", "image", "network" };
 	char tmp[2048];
 	size_t len;
 	const char *seg;
