@@ -66,7 +66,7 @@ class Server(mglib.TestCase):
         r = self.api("PUT", "/v1")
         self.assertStatus(r, 405)
         # Accept without JSON: empty title/detail (pecan's text/plain choice).
-        r = self.mg.request("GET", "/v1/nothing-here", headers={"Accept": "*/*"})
+        r = self.api("GET", "/v1/nothing-here", headers={"Accept": "*/*"})
         self.assertStatus(r, 404)
         self.assertEqual(r.json["errors"][0]["title"], "")
 
@@ -120,7 +120,8 @@ class Server(mglib.TestCase):
         self.assertError(r, 400, "Request is not in valid JSON format")
 
     def test_no_token_401(self):
-        # noauth: no X-User-Id header is unauthenticated.
+        # noauth: no X-User-Id header is unauthenticated, also on unknown paths.
+        self.assertStatus(self.mg.request("GET", "/v1/nothing-here"), 401)
         r = self.mg.request("GET", "/v1/bays")
         self.assertStatus(r, 401)
         self.assertEqual(r.json["error"]["code"], 401)
