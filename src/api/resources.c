@@ -27,11 +27,13 @@ one(struct db *db, const struct db_table *t, const char *where, const struct db_
 int
 res_image_find(struct db *db, const char *ident, const char *project_id, json_t **ret)
 {
-	const char *vis = "(visibility = 'public' OR visibility = 'community' OR owner = ?)";
+	const char *vis = "(visibility = 'public' OR visibility = 'community' OR owner = ? OR "
+			  "? = 1)";
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "%s AND %s = ?", vis, uuid_is_like(ident) ? "id" : "name");
-	return one(db, &db_t_images, sql, DB_ARGS(DB_TEXT(project_id), DB_TEXT(ident)), ret);
+	return one(db, &db_t_images, sql,
+		   DB_ARGS(DB_TEXT(project_id), DB_INT(project_id ? 0 : 1), DB_TEXT(ident)), ret);
 }
 
 int

@@ -13,7 +13,7 @@
 
 #include "db/db.h"
 
-/* Image by id (UUID-like) or name, visible to project_id (public or owned). */
+/* Image by id (UUID-like) or name, visible to project_id (public or owned; NULL = any). */
 int res_image_find(struct db *db, const char *ident, const char *project_id, json_t **ret);
 /* Flavor whose name or id equals ident. */
 int res_flavor_find(struct db *db, const char *ident, json_t **ret);

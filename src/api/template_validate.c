@@ -140,7 +140,8 @@ check_no_proxy(const char *s, struct tmpl_err *e)
 }
 
 int
-template_validate(struct api_req *req, json_t *doc, bool is_post, struct tmpl_err *e)
+template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_keypair,
+		  struct tmpl_err *e)
 {
 	const char *coe = json_string_value(json_object_get(doc, "coe"));
 	const char *nd = json_string_value(json_object_get(doc, "network_driver"));
@@ -202,11 +203,11 @@ template_validate(struct api_req *req, json_t *doc, bool is_post, struct tmpl_er
 	if (r < 0)
 		return fail(e, 400, "%s", msg ? msg : "Invalid labels");
 	json_object_set_new(doc, "labels", labels);
-	return template_check_resources(req, doc, e);
+	return template_check_resources(req, doc, check_keypair, e);
 }
 
 int
-template_check_resources(struct api_req *req, json_t *doc, struct tmpl_err *e)
+template_check_resources(struct api_req *req, json_t *doc, bool check_keypair, struct tmpl_err *e)
 {
 	_cleanup_json_ json_t *img = NULL, *fl = NULL, *kp = NULL, *net = NULL;
 	const char *image = json_string_value(json_object_get(doc, "image_id"));
@@ -218,7 +219,9 @@ template_check_resources(struct api_req *req, json_t *doc, struct tmpl_err *e)
 	int r;
 
 	if (image) {
-		r = res_image_find(req->db, image, req->id.project_id, &img);
+		/* The template owner's view of the catalogue (the caller's for a new one). */
+		const char *owner = json_string_value(json_object_get(doc, "project_id"));
+		r = res_image_find(req->db, image, owner ? owner : req->id.project_id, &img);
 		if (r == -ENOENT)
 			return fail(e, 400, "Image %s could not be found.", image);
 		if (r == -EEXIST)
@@ -242,7 +245,7 @@ template_check_resources(struct api_req *req, json_t *doc, struct tmpl_err *e)
 		if (r < 0)
 			return fail(e, 500, "Flavor lookup failed: %s", strerror(-r));
 	}
-	if (keypair && req->era == ERA_BAY) {
+	if (keypair && req->era == ERA_BAY && check_keypair) {
 		r = res_keypair_find(req->db, keypair, req->id.user_id, &kp);
 		if (r == -ENOENT)
 			return fail(e, 404, "Unable to find keypair %s.", keypair);

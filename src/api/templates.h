@@ -16,8 +16,11 @@ struct tmpl_err {
  * DNS, labels (normalised in doc), then the catalogue resources (sets
  * cluster_distro from the image). Returns 0, or -EINVAL with e filled.
  */
-int template_validate(struct api_req *req, json_t *doc, bool is_post, struct tmpl_err *e);
-int template_check_resources(struct api_req *req, json_t *doc, struct tmpl_err *e);
+int template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_keypair,
+		      struct tmpl_err *e);
+/* The catalogue checks alone (image visible to the caller, admins see all). */
+int template_check_resources(struct api_req *req, json_t *doc, bool check_keypair,
+			     struct tmpl_err *e);
 
 /* The API representation of a cluster_templates row in the request's era (new object). */
 json_t *template_view(struct api_req *req, json_t *row);

@@ -285,7 +285,7 @@ handle_create(struct api_req *req)
 	if (json_is_true(json_object_get(tmpl, "hidden")) && !req->id.is_admin)
 		return api_reply_error(req, 403, "Not authorized.");
 	/* The template's resources must still exist for this caller. */
-	if (template_check_resources(req, tmpl, &e) < 0)
+	if (template_check_resources(req, tmpl, true, &e) < 0)
 		return api_reply_error(req, e.status, "%s", e.msg);
 	lb = json_object_get(in, "master_lb_enabled");
 	if (lb == NULL || json_is_null(lb))

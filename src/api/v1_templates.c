@@ -259,7 +259,7 @@ handle_create(struct api_req *req)
 	if (json_is_null(json_object_get(doc, "coe")) || !json_object_get(doc, "coe"))
 		return api_reply_error(req, 400, "Requested COE type Unset is not supported.");
 	json_object_del(doc, "cluster_distro");	/* always derived from the image */
-	if (template_validate(req, doc, true, &e) < 0) {
+	if (template_validate(req, doc, true, true, &e) < 0) {
 		reply_tmpl_err(req, &e);
 		return 0;
 	}
@@ -278,6 +278,8 @@ handle_create(struct api_req *req)
 		uuid_new(uuid);
 		json_object_set_new(doc, "uuid", json_string(uuid));
 	}
+	if (json_object_get(doc, "hidden") == NULL)
+		json_object_set_new(doc, "hidden", json_false());
 	time_now_iso(now);
 	json_object_set_new(doc, "project_id", json_string(req->id.project_id));
 	json_object_set_new(doc, "user_id", json_string(req->id.user_id));
@@ -405,9 +407,9 @@ handle_update(struct api_req *req)
 			json_object_set(changes, k, nv);
 		json_decref(nv);
 	}
-	if (json_object_get(changes, "image_id") == NULL)
-		json_object_del(patched, "image_id_unchanged");
-	if (template_validate(req, patched, false, &e) < 0) {
+	json_object_set(patched, "project_id", json_object_get(row, "project_id"));
+	if (template_validate(req, patched, false, json_object_get(changes, "keypair_id") != NULL,
+			      &e) < 0) {
 		reply_tmpl_err(req, &e);
 		return 0;
 	}
