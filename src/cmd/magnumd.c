@@ -226,20 +226,20 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	if (api) {
+		/* Credentials exist before the first request can be answered. */
+		purl = public_url((uint16_t)conf_int("api", "port"));
+		if (streq(conf_str("DEFAULT", "auth_strategy"), "builtin") && identity_bootstrap) {
+			r = identity_bootstrap(db_thread(), conf_str("DEFAULT", "state_path"), purl);
+			if (r < 0) {
+				log_err_errno(r, "identity bootstrap failed");
+				return 1;
+			}
+		}
 		r = api_server_start(conf_str("api", "host"), (uint16_t)conf_int("api", "port"),
 				     (unsigned)conf_int("api", "workers"), &srv, &err);
 		if (r < 0) {
 			log_err("%s", err ? err : strerror(-r));
 			return 1;
-		}
-		purl = public_url(api_server_port(srv));
-		if (streq(conf_str("DEFAULT", "auth_strategy"), "builtin") && identity_bootstrap) {
-			r = identity_bootstrap(db_thread(), conf_str("DEFAULT", "state_path"), purl);
-			if (r < 0) {
-				log_err_errno(r, "identity bootstrap failed");
-				api_server_stop(srv);
-				return 1;
-			}
 		}
 		log_info("API listening on %s (auth %s, %.1f ms after start)", purl,
 			 conf_str("DEFAULT", "auth_strategy"),

@@ -104,6 +104,11 @@ class Magnumd:
             f.write("\n".join(conf) + "\n" + self.extra_conf + "\n")
         return path
 
+    def start_again(self):
+        """Restart on the same state directory and port (after stop())."""
+        self.log = open(os.path.join(self.dir, "magnumd.log"), "a+")
+        return self._spawn()
+
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="magnum-test-")
         self.port = free_port()
@@ -114,6 +119,9 @@ class Magnumd:
             self.db_url = server.rsplit("/", 1)[0] + "/" + self.pg_db
         self.conf = self.write_conf()
         self.log = open(os.path.join(self.dir, "magnumd.log"), "w+")
+        return self._spawn()
+
+    def _spawn(self):
         self.proc = subprocess.Popen([MAGNUMD, "--config", self.conf],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 15
