@@ -80,7 +80,7 @@ normalize_path(const char *url, char *out, size_t outlen)
 {
 	static const char *const unprefixed[] = { "v1", "v2", "v2.0", "v2.1", "v3", "healthcheck",
 						   "dashboard", "favicon.ico", "image", "network" };
-	char tmp[2048];
+	char tmp[2000];
 	size_t len;
 	const char *seg;
 	bool known = false;
