@@ -265,7 +265,7 @@ main(int argc, char **argv)
 	log_info("signal %d: stopping", (int)stop_signal);
 	conductor_stop();
 	api_server_stop(srv);
-	db_thread_close();
+	db_close_all();
 	curl_global_cleanup();
 	return 0;
 }

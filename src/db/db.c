@@ -10,6 +10,28 @@
 static char *db_url;
 static __thread struct db *db_tls;
 
+/* Every per-thread connection, so that shutdown can close those of threads
+ * it does not own (libmicrohttpd's pool). */
+static pthread_mutex_t db_all_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *db_all[256];
+static size_t db_nall;
+
+static void
+db_register(struct db *db, bool add)
+{
+	pthread_mutex_lock(&db_all_lock);
+	if (add && db_nall < 256) {
+		db_all[db_nall++] = db;
+	} else if (!add) {
+		for (size_t i = 0; i < db_nall; i++)
+			if (db_all[i] == db) {
+				db_all[i] = db_all[--db_nall];
+				break;
+			}
+	}
+	pthread_mutex_unlock(&db_all_lock);
+}
+
 int
 db_open(const char *url, struct db **ret_db, char **ret_err)
 {
@@ -52,16 +74,32 @@ db_global_init(const char *url)
 struct db *
 db_thread(void)
 {
-	if (db_tls == NULL && db_url)
-		(void)db_open(db_url, &db_tls, NULL);
+	if (db_tls == NULL && db_url && db_open(db_url, &db_tls, NULL) == 0)
+		db_register(db_tls, true);
 	return db_tls;
 }
 
 void
 db_thread_close(void)
 {
-	db_close(db_tls);
+	if (db_tls) {
+		db_register(db_tls, false);
+		db_close(db_tls);
+	}
 	db_tls = NULL;
+}
+
+void
+db_close_all(void)
+{
+	pthread_mutex_lock(&db_all_lock);
+	for (size_t i = 0; i < db_nall; i++)
+		db_close(db_all[i]);
+	db_nall = 0;
+	pthread_mutex_unlock(&db_all_lock);
+	db_tls = NULL;
+	free(db_url);
+	db_url = NULL;
 }
 
 int

@@ -56,6 +56,8 @@ int db_global_init(const char *url);
 struct db *db_thread(void);
 /* Close this thread's connection (call before a thread exits). */
 void db_thread_close(void);
+/* At shutdown, after every thread using the store stopped: close all connections. */
+void db_close_all(void);
 
 /* Apply pending migrations (db/migrations.c); returns the schema version or -errno. */
 int db_migrate(struct db *db);

@@ -84,6 +84,7 @@ class Magnumd:
         self.extra_conf = extra_conf
         self.db_url = db_url if db_url is not None else os.environ.get("MAGNUM_TEST_DB")
         self.pg_db = None       # database this instance created on the fixture server
+        self.exit_problem = None  # set by stop() when magnumd did not end cleanly
         self.dir = None
         self.proc = None
         self.port = None
@@ -160,14 +161,22 @@ class Magnumd:
         return env
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """Stop magnumd (SIGTERM, by PID). Raises if it did not exit cleanly or a
+        sanitizer reported anything (ASan/UBSan/LSan builds)."""
+        rc = None
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            rc = self.proc.returncode
         self.proc = None
+        text = self.logtext()
+        if rc not in (None, 0) or "Sanitizer" in text or "runtime error:" in text:
+            self.exit_problem = "magnumd exited %s:\n%s" % (rc, text[-4000:])
         if self.log:
             self.log.close()
             self.log = None
@@ -251,7 +260,11 @@ class TestCase(unittest.TestCase):
         failed = getattr(cls, "_failed", False)
         if failed or os.environ.get("MAGNUM_TEST_VERBOSE"):
             sys.stderr.write("---- magnumd log ----\n" + cls.mg.logtext() + "\n")
+        cls.mg.stop()
+        problem = cls.mg.exit_problem
         cls.mg.cleanup()
+        if problem:
+            raise AssertionError(problem)
 
     def run(self, result=None):
         r = super().run(result)
