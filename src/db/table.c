@@ -148,17 +148,24 @@ db_table_column(const struct db_table *t, const char *name)
 	return NULL;
 }
 
-json_t *
-db_row_to_json(const struct db_table *t, struct db_stmt *st)
+/* Column descriptors of the statement's result columns (NULL = not in t). */
+static void
+column_map(const struct db_table *t, struct db_stmt *st, const struct db_column **map, int n)
+{
+	for (int i = 0; i < n; i++)
+		map[i] = db_table_column(t, db_col_name(st, i));
+}
+
+static json_t *
+row_to_json(struct db_stmt *st, const struct db_column *const *map, int n)
 {
 	json_t *o = json_object();
-	int n = db_col_count(st);
 
 	if (o == NULL)
 		return NULL;
 	for (int i = 0; i < n; i++) {
 		const char *name = db_col_name(st, i);
-		const struct db_column *c = db_table_column(t, name);
+		const struct db_column *c = map[i];
 		const char *txt;
 		json_t *v;
 
@@ -183,6 +190,18 @@ db_row_to_json(const struct db_table *t, struct db_stmt *st)
 		}
 	}
 	return o;
+}
+
+json_t *
+db_row_to_json(const struct db_table *t, struct db_stmt *st)
+{
+	const struct db_column *map[128];
+	int n = db_col_count(st);
+
+	if (n > 128)
+		return NULL;
+	column_map(t, st, map, n);
+	return row_to_json(st, map, n);
 }
 
 /* Bind one JSON value as the column's storage type; *ret_owned gets any allocation. */
@@ -355,8 +374,19 @@ db_row_select(struct db *db, const struct db_table *t, const char *select_extra,
 	strbuf_free(&sql);
 	if (r < 0)
 		return r;
+	const struct db_column *map[128];
+	int ncols = 0;
 	while ((r = db_step(st)) == 1) {
-		json_t *row = db_row_to_json(t, st);
+		json_t *row;
+		if (ncols == 0) {
+			ncols = db_col_count(st);
+			if (ncols > 128) {
+				r = -E2BIG;
+				break;
+			}
+			column_map(t, st, map, ncols);
+		}
+		row = row_to_json(st, map, ncols);
 		if (row == NULL || json_array_append_new(rows, row) < 0) {
 			r = -ENOMEM;
 			break;
