@@ -1,17 +1,22 @@
 /*
  * v1_certificates.c - GET/POST/PATCH /v1/certificates. The per-bay CA is the
  * TLS issue's work: until it lands these routes validate the request fully
- * (lookup, tenancy, body) and then answer a clear 501.
+ * (lookup, tenancy, body, state) and then answer a clear 501.
+ *
+ * Era of the texts: GET and PATCH name the object in the path only, so they
+ * speak the cluster era ("Cluster <x> could not be found."); POST speaks the
+ * era of its body (bay_uuid -> bay era, otherwise cluster era).
  */
 #include <errno.h>
 
+#include "api/clusters.h"
 #include "api/fields.h"
 #include "api/lookup.h"
 #include "api/routes.h"
 #include "common/cleanup.h"
 
-#define NOT_BUILT "Certificate operations are not available yet: this service has no " \
-		  "per-bay certificate authority."
+#define NOT_BUILT "Certificate operations are not available yet: the TLS support of this " \
+		  "service is not built."
 
 static int
 handle_get(struct api_req *req)
@@ -73,11 +78,28 @@ static int
 handle_rotate(struct api_req *req)
 {
 	_cleanup_json_ json_t *row = NULL;
+	const char *status;
+	int64_t notls = 0;
+	int r;
 
 	if (api_lookup_cluster(req, req->params[0], false, &row) < 0)
 		return 0;
 	if (!policy_can_write(req, json_string_value(json_object_get(row, "project_id"))))
 		return api_reply_policy(req, "certificate:rotate_ca");
+	r = db_query_int(req->db, "SELECT COUNT(*) FROM cluster_templates WHERE uuid = ? AND "
+				  "tls_disabled = 1",
+			 DB_ARGS(DB_TEXT(json_string_value(json_object_get(row,
+								 "cluster_template_id")))),
+			 &notls);
+	if (r < 0)
+		return api_reply_internal(req, r, "template lookup");
+	if (notls > 0)
+		return api_reply_error(req, 400, "Rotating the CA certificate on a non-TLS cluster "
+				       "is not supported");
+	status = json_string_value(json_object_get(row, "status"));
+	if (!cluster_status_stable(status))
+		return api_reply_error(req, 400, "Updating a cluster when status is \"%s\" is not "
+				       "supported.", status ? status : "None");
 	return api_reply_error(req, 501, NOT_BUILT);
 }
 

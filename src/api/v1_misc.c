@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api/clusters.h"
 #include "api/fields.h"
 #include "api/lookup.h"
 #include "api/routes.h"
@@ -161,7 +162,10 @@ handle_quota_list(struct api_req *req)
 	if (all && parse_bool(all, &every) < 0)
 		return api_reply_error(req, 400, "Invalid input for field/attribute all_tenants. "
 				       "Value: '%s'. Wrong type. Expected 'bool'", all);
-	if (lim && (parse_int64(lim, 1, INT64_MAX, &limit) < 0))
+	if (lim && parse_int64(lim, INT64_MIN, INT64_MAX, &limit) < 0)
+		return api_reply_error(req, 400, "Invalid input for field/attribute limit. "
+				       "Value: '%s'. unable to convert to int", lim);
+	if (lim && limit <= 0)
 		return api_reply_error(req, 400, "Limit must be positive");
 	if (limit > conf_int("api", "max_limit"))
 		limit = conf_int("api", "max_limit");
@@ -252,8 +256,8 @@ handle_quota_update(struct api_req *req)
 		return api_reply_error(req, 400, "%s", msg ? msg : "Invalid input");
 	hl = json_object_get(in, "hard_limit");
 	if (hl == NULL || json_is_null(hl))
-		return api_reply_error(req, 400, "Invalid input for field/attribute hard_limit. "
-				       "Value: 'None'. Mandatory field missing.");
+		return api_reply_error(req, 400, "hard_limit is required: a quota update does not "
+				       "reset the limit.");
 	r = quota_lookup(req, &row);
 	if (r == -ENOENT)
 		return api_reply_error(req, 404, "Quota could not be found: project_id %s resource "
@@ -336,17 +340,28 @@ handle_federations(struct api_req *req)
 	return api_reply_error(req, 501, "Federations are not implemented by this service.");
 }
 
-/* --- credentials (1.12) --- */
+/*
+ * --- credentials (1.12) ---
+ * Policy, lookup (404, tenant-scoped; admin across projects), the state
+ * rule of spec §3.3 answered synchronously (bug 11: no Python module path in
+ * the text), then the driver's answer: no driver here rotates credentials.
+ */
 
 static int
 handle_credentials(struct api_req *req)
 {
 	_cleanup_json_ json_t *row = NULL;
+	const char *status;
 
 	if (!req->id.is_member)
 		return api_reply_policy(req, "credential:rotate");
 	if (api_lookup_cluster(req, req->params[0], false, &row) < 0)
 		return 0;
+	status = json_string_value(json_object_get(row, "status"));
+	if (!cluster_status_stable(status) && !(status && streq(status, "UPDATE_IN_PROGRESS")) &&
+	    !(status && streq(status, "UPDATE_FAILED")))
+		return api_reply_error(req, 400, "Rotating the credentials of a cluster when status "
+				       "is \"%s\" is not supported.", status ? status : "None");
 	return api_reply_error(req, 400, "Credential rotation is not supported by driver.");
 }
 

@@ -178,6 +178,53 @@ class Bays(mglib.TestCase):
         self.assertError(self.api("POST", "/v1/bays", {"baymodel_id": "m1"}, roles="reader"),
                          403, "bay:create")
 
+    def test_nodegroups(self):
+        c = self.api("POST", "/v1/clusters", {"name": "ngc", "cluster_template_id": "m1",
+                                              "node_count": 2}).json
+        base = "/v1/clusters/%s/nodegroups" % c["uuid"]
+        self.assertStatus(self.api("GET", base, version="container-infra 1.8"), 406)
+        r = self.api("GET", base, version=LATEST)
+        self.assertStatus(r, 200)
+        ngs = r.json["nodegroups"]
+        self.assertEqual([n["name"] for n in ngs], ["default-master", "default-worker"])
+        self.assertEqual([n["role"] for n in ngs], ["master", "worker"])
+        self.assertEqual(ngs[1]["node_count"], 2)
+        self.assertIs(ngs[0]["is_default"], True)
+        self.assertNotIn("links", ngs[0])
+        r = self.api("GET", "/v1/clusters/ngc/nodegroups/default-worker", version=LATEST)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["cluster_id"], c["uuid"])
+        self.assertIn("links", r.json)
+        self.assertEqual(self.api("GET", base + "?role=master", version=LATEST)
+                         .json["nodegroups"][0]["name"], "default-master")
+        self.assertError(self.api("GET", base + "/nope", version=LATEST), 404,
+                         "Nodegroup nope could not be found.")
+        self.assertError(self.api("DELETE", base + "/default-worker", version=LATEST), 400,
+                         "Deleting a default nodegroup is not supported.")
+        self.assertError(self.api("POST", base, {"name": "extra"}, version=LATEST), 409,
+                         "Cluster API address is not available yet")
+        self.assertError(self.api("POST", base, {"name": "m", "role": "master"}, version=LATEST),
+                         400, "Creating master nodegroups is currently not supported.")
+        self.assertError(self.api("POST", base, {"name": "x", "is_default": True},
+                                  version=LATEST), 400, "Cannot set read only field.")
+        self.assertError(self.api("POST", base, {"node_count": 1}, version=LATEST), 400,
+                         "name. Value: 'None'. Mandatory field missing.")
+        self.assertError(self.api("POST", base, {"name": "y", "node_count": 3,
+                                                 "max_node_count": 2}, version=LATEST), 409,
+                         "max_node_count for y is invalid (node_count (3) should be less or equal to max_node_count (2)).")
+        r = self.api("PATCH", base + "/default-worker",
+                     [{"op": "replace", "path": "/max_node_count", "value": 5}], version=LATEST)
+        self.assertStatus(r, 202)
+        self.assertEqual(r.json["max_node_count"], 5)
+        self.assertEqual(self.api("GET", base, version=LATEST).json["nodegroups"][1]
+                         ["max_node_count"], 5)              # stored values listed (bug 4)
+        self.assertError(self.api("PATCH", base + "/default-worker",
+                                  [{"op": "replace", "path": "/node_count", "value": 5}],
+                                  version=LATEST), 400, "'/node_count' is an internal attribute")
+        self.assertError(self.api("PATCH", base + "/default-worker",
+                                  [{"op": "replace", "path": "/min_node_count", "value": 3}],
+                                  version=LATEST), 409, "min_node_count for default-worker is invalid")
+
     def test_zz_quota(self):
         n = len(self.api("GET", "/v1/bays?limit=1000").json["bays"])
         for i in range(n, 8):
