@@ -42,7 +42,7 @@ run cat "$state/state/admin-openrc.sh" | sed 's/OS_PASSWORD=.*/OS_PASSWORD=<hidd
 . "$state/state/admin-openrc.sh"
 ssh_key="$state/id_demo.pub"
 echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJm8HlsJc4e2U2Q2r4tCq3nlMkqyq9Yl5S7o3CyrwxUE demo@magnum" >"$ssh_key"
-run openstack image create --property os_distro=debian --disk-format raw --container-format bare debian-node -c id -c name -c os_distro -c status
+run openstack image create --property os_distro=debian --disk-format raw --container-format bare debian-node -c id -c name -c properties -c status
 run openstack keypair create --public-key "$ssh_key" demo-key -c name -c fingerprint
 run magnum baymodel-create --name swarm-model --image-id debian-node --keypair-id demo-key \
 	--external-network-id public --coe swarm --docker-volume-size 5 --labels role=demo
