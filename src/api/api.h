@@ -156,3 +156,5 @@ bool policy_can_write(const struct api_req *req, const char *project_id);
  */
 int api_reply_framework_error(struct api_req *req, int status, const char *title,
 			      const char *detail);
+/* A handler for paths that exist only to be refused (e.g. "/v1/bays/<x>/detail"): 404. */
+int api_handle_not_found(struct api_req *req);

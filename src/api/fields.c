@@ -7,6 +7,7 @@
 
 #include "api/fields.h"
 #include "common/cleanup.h"
+#include "common/jsonutil.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -173,16 +174,8 @@ check_dict(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_ms
 	if (out == NULL)
 		return -ENOMEM;
 	json_object_foreach(v, k, e) {
-		json_t *s;
-		if (json_is_string(e))
-			s = json_incref(e);
-		else if (json_is_integer(e))
-			s = json_sprintf("%lld", (long long)json_integer_value(e));
-		else if (json_is_real(e))
-			s = json_sprintf("%g", json_real_value(e));
-		else if (json_is_boolean(e))
-			s = json_string(json_is_true(e) ? "True" : "False");
-		else
+		json_t *s = json_scalar_string(e);
+		if (s == NULL)
 			return fail(ret_msg, spec, v, "Value of key '%s' should be a string", k);
 		if (s == NULL || json_object_set_new(out, k, s) < 0)
 			return -ENOMEM;

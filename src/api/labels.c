@@ -8,23 +8,10 @@
 
 #include "api/labels.h"
 #include "common/cleanup.h"
+#include "common/jsonutil.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
-static int
-msg(char **ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-msg(char **ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret, fmt, ap) < 0)
-		*ret = NULL;
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* Parse "a.b.c.d/n" with zero host bits; 0 or -EINVAL. */
 static int
@@ -76,7 +63,7 @@ check_list(const char *label, const char *value, const char *const *allowed, boo
 	if (nbad) {
 		for (size_t i = 0; allowed[i]; i++)
 			strbuf_printf(&all, "%s, ", allowed[i]);
-		r = msg(ret_msg, "property \"labels/%s\" with value \"%s\" is not supported, "
+		r = msg_set(ret_msg, "property \"labels/%s\" with value \"%s\" is not supported, "
 				 "supported values are: %sunspecified", label, bad.buf, all.buf);
 	}
 	strbuf_free(&bad);
@@ -108,33 +95,24 @@ labels_validate(json_t *labels, const char *coe, size_t max_labels, json_t **ret
 		return 0;
 	}
 	if (!json_is_object(labels))
-		return msg(ret_msg, "Invalid input for field/attribute labels. Value: '%s'. "
+		return msg_set(ret_msg, "Invalid input for field/attribute labels. Value: '%s'. "
 				    "Value should be a dictionary of strings",
 			   json_is_string(labels) ? json_string_value(labels) : "<value>");
 	if (json_object_size(labels) > max_labels)
-		return msg(ret_msg, "Too many labels: %zu (at most %zu)", json_object_size(labels),
+		return msg_set(ret_msg, "Too many labels: %zu (at most %zu)", json_object_size(labels),
 			   max_labels);
 	json_object_foreach(labels, k, e) {
 		json_t *s;
 
 		if (*k == '\0' || strlen(k) > 255)
-			return msg(ret_msg, "Invalid label name '%.64s': it must have 1 to 255 "
+			return msg_set(ret_msg, "Invalid label name '%.64s': it must have 1 to 255 "
 					    "characters", k);
-		if (json_is_string(e))
-			s = json_incref(e);
-		else if (json_is_integer(e))
-			s = json_sprintf("%lld", (long long)json_integer_value(e));
-		else if (json_is_real(e))
-			s = json_sprintf("%g", json_real_value(e));
-		else if (json_is_boolean(e))
-			s = json_string(json_is_true(e) ? "True" : "False");
-		else
-			return msg(ret_msg, "Invalid label %s: the value must be a string", k);
+		s = json_scalar_string(e);
 		if (s == NULL)
-			return -ENOMEM;
+			return msg_set(ret_msg, "Invalid label %s: the value must be a string", k);
 		if (strlen(json_string_value(s)) > 4096) {
 			json_decref(s);
-			return msg(ret_msg, "Invalid label %s: the value is longer than 4096 "
+			return msg_set(ret_msg, "Invalid label %s: the value is longer than 4096 "
 					    "characters", k);
 		}
 		json_object_set_new(out, k, s);
@@ -143,7 +121,7 @@ labels_validate(json_t *labels, const char *coe, size_t max_labels, json_t **ret
 	/* flannel */
 	v = json_string_value(json_object_get(out, "flannel_backend"));
 	if (v && !streq(v, "udp") && !streq(v, "vxlan") && !streq(v, "host-gw"))
-		return msg(ret_msg, "Invalid label flannel_backend: '%s'. Allowed values: udp, "
+		return msg_set(ret_msg, "Invalid label flannel_backend: '%s'. Allowed values: udp, "
 				    "vxlan, host-gw", v);
 	{
 		const char *cidr = json_string_value(json_object_get(out, "flannel_network_cidr"));
@@ -153,15 +131,15 @@ labels_validate(json_t *labels, const char *coe, size_t max_labels, json_t **ret
 		int64_t len;
 
 		if (cidr && (parse_cidr(cidr, &net, &prefix) < 0 || prefix > 30))
-			return msg(ret_msg, "Invalid label flannel_network_cidr: '%s'. It must be "
+			return msg_set(ret_msg, "Invalid label flannel_network_cidr: '%s'. It must be "
 					    "an IPv4 network in CIDR notation (a.b.c.d/n, n <= 30, "
 					    "no host bits set)", cidr);
 		if (sl) {
 			if (parse_int64(sl, 1, 32, &len) < 0 || len > 30)
-				return msg(ret_msg, "Invalid label flannel_network_subnetlen: '%s'. "
+				return msg_set(ret_msg, "Invalid label flannel_network_subnetlen: '%s'. "
 						    "It must be an integer from 1 to 30", sl);
 			if (len <= prefix)
-				return msg(ret_msg, "Invalid label flannel_network_subnetlen: '%s'. "
+				return msg_set(ret_msg, "Invalid label flannel_network_subnetlen: '%s'. "
 						    "It must be larger than the prefix length %d of "
 						    "flannel_network_cidr %s (so subnets fit inside it)",
 					   sl, prefix, cidr ? cidr : "10.100.0.0/16");
@@ -180,7 +158,7 @@ labels_validate(json_t *labels, const char *coe, size_t max_labels, json_t **ret
 			return r;
 		iso = json_string_value(json_object_get(out, "mesos_agent_isolation"));
 		if (strcasestr(v, "docker") && (iso == NULL || !strstr(iso, "docker/runtime")))
-			return msg(ret_msg, "Docker runtime isolator has to be specified if 'docker' "
+			return msg_set(ret_msg, "Docker runtime isolator has to be specified if 'docker' "
 					    "is included in 'mesos_agent_image_providers' Please add "
 					    "'docker/runtime' to 'mesos_agent_isolation' labels flags");
 	}
@@ -188,7 +166,7 @@ labels_validate(json_t *labels, const char *coe, size_t max_labels, json_t **ret
 	if (v && *v) {
 		json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
 		if (j == NULL)
-			return msg(ret_msg, "Json format error");
+			return msg_set(ret_msg, "Json format error");
 		json_decref(j);
 	}
 	*ret = TAKE_PTR(out);
@@ -208,11 +186,11 @@ labels_parse_text(const char *text, json_t **ret, char **ret_msg)
 	for (char *t = strtok_r(copy, ",;", &save); t; t = strtok_r(NULL, ",;", &save)) {
 		char *eq = strchr(t, '=');
 		if (eq == NULL || eq == t)
-			return msg(ret_msg, "Arguments to --labels must be of the form "
+			return msg_set(ret_msg, "Arguments to --labels must be of the form "
 					    "KEY=VALUE: '%s'", t);
 		*eq = '\0';
 		if (json_object_get(out, t))
-			return msg(ret_msg, "Label '%s' is given more than once", t);
+			return msg_set(ret_msg, "Label '%s' is given more than once", t);
 		json_object_set_new(out, t, json_string(eq + 1));
 	}
 	*ret = TAKE_PTR(out);

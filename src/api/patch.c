@@ -8,6 +8,7 @@
 
 #include "api/patch.h"
 #include "common/cleanup.h"
+#include "common/jsonutil.h"
 #include "common/strbuf.h"
 
 static bool
@@ -19,20 +20,6 @@ in_list(const char *const *list, const char *s)
 	return false;
 }
 
-static int
-msg(char **ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-msg(char **ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(ret, fmt, ap) < 0)
-		*ret = NULL;
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* Python repr of the patch for "Couldn't apply patch" messages. */
 static char *
@@ -209,7 +196,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 
 	*ret_msg = NULL;
 	if (!json_is_array(patch))
-		return msg(ret_msg, "Invalid input for field/attribute patch. Value: '%s'. "
+		return msg_set(ret_msg, "Invalid input for field/attribute patch. Value: '%s'. "
 				    "Value should be a list of patch operations",
 			   "<object>");
 	if (regcomp(&re, "^(/[A-Za-z0-9_-]+)+$", REG_EXTENDED | REG_NOSUB) != 0)
@@ -227,33 +214,33 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 		int r = -EINVAL;
 
 		if (!json_is_object(op)) {
-			r = msg(ret_msg, "Invalid input for field/attribute patch. Value: '%s'. "
+			r = msg_set(ret_msg, "Invalid input for field/attribute patch. Value: '%s'. "
 					 "Each operation should be an object", "<value>");
 			goto out;
 		}
 		if (path == NULL || regexec(&re, path, 0, NULL, 0) != 0) {
-			r = msg(ret_msg, "Invalid input for field/attribute path. Value: '%s'. "
+			r = msg_set(ret_msg, "Invalid input for field/attribute path. Value: '%s'. "
 					 "Value should match the pattern ^(/[\\w-]+)+$",
 				path ? path : "None");
 			goto out;
 		}
 		if (o == NULL || (!streq(o, "add") && !streq(o, "replace") && !streq(o, "remove"))) {
-			r = msg(ret_msg, "Invalid input for field/attribute op. Value: '%s'. Value "
+			r = msg_set(ret_msg, "Invalid input for field/attribute op. Value: '%s'. Value "
 					 "should be one of: add, replace, remove", o ? o : "None");
 			goto out;
 		}
 		if (in_list(rules->internal, path)) {
-			r = msg(ret_msg, "'%s' is an internal attribute and can not be updated", path);
+			r = msg_set(ret_msg, "'%s' is an internal attribute and can not be updated", path);
 			goto out;
 		}
 		if (streq(o, "remove") && in_list(rules->mandatory, path)) {
-			r = msg(ret_msg, "'%s' is a mandatory attribute and can not be removed", path);
+			r = msg_set(ret_msg, "'%s' is a mandatory attribute and can not be removed", path);
 			goto out;
 		}
 		if (!streq(o, "remove")) {
 			if (value && !json_is_string(value) && !json_is_integer(value) &&
 			    !json_is_boolean(value) && !json_is_null(value)) {
-				r = msg(ret_msg, "Invalid input for field/attribute value. Value: "
+				r = msg_set(ret_msg, "Invalid input for field/attribute value. Value: "
 						 "'%s'. Wrong type. Expected '<class 'str'>, <class "
 						 "'int'>, <class 'bool'>', got '%s'",
 					"<value>", json_is_array(value) ? "<class 'list'>" :
@@ -262,7 +249,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 			}
 			if (rules->allow_falsy ? (value == NULL || json_is_null(value)) :
 						 !value_truthy(value)) {
-				r = msg(ret_msg, "'add' and 'replace' operations needs value");
+				r = msg_set(ret_msg, "'add' and 'replace' operations needs value");
 				goto out;
 			}
 		}
@@ -285,14 +272,14 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 						json_object_set_new(out, top, cur);
 					} else {
 						_cleanup_free_ char *pr = patch_repr(patch);
-						r = msg(ret_msg, "Couldn't apply patch '%s'. Reason: "
+						r = msg_set(ret_msg, "Couldn't apply patch '%s'. Reason: "
 								 "member '%s' not found in %s",
 							pr, top, "the resource");
 						goto out;
 					}
 				} else if (!json_is_object(cur) || strchr(sub, '/')) {
 					_cleanup_free_ char *pr = patch_repr(patch);
-					r = msg(ret_msg, "Couldn't apply patch '%s'. Reason: "
+					r = msg_set(ret_msg, "Couldn't apply patch '%s'. Reason: "
 							 "invalid path %s", pr, path);
 					goto out;
 				}
@@ -300,7 +287,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 			if (streq(o, "remove")) {
 				if (json_object_get(cur, sub) == NULL) {
 					_cleanup_free_ char *pr = patch_repr(patch);
-					r = msg(ret_msg, "Couldn't apply patch '%s'. Reason: can't "
+					r = msg_set(ret_msg, "Couldn't apply patch '%s'. Reason: can't "
 							 "remove non-existent object '%s'", pr, sub);
 					goto out;
 				}
@@ -308,7 +295,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 			} else {
 				if (streq(o, "replace") && json_object_get(cur, sub) == NULL) {
 					_cleanup_free_ char *pr = patch_repr(patch);
-					r = msg(ret_msg, "Couldn't apply patch '%s'. Reason: can't "
+					r = msg_set(ret_msg, "Couldn't apply patch '%s'. Reason: can't "
 							 "replace non-existent object '%s'", pr, sub);
 					goto out;
 				}
@@ -318,11 +305,11 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 		}
 		if (cur == NULL) {
 			if (streq(o, "add")) {
-				r = msg(ret_msg, "Adding a new attribute %s to the root of the "
+				r = msg_set(ret_msg, "Adding a new attribute %s to the root of the "
 						 "resource is not allowed.", path);
 			} else {
 				_cleanup_free_ char *pr = patch_repr(patch);
-				r = msg(ret_msg, "Couldn't apply patch '%s'. Reason: can't %s "
+				r = msg_set(ret_msg, "Couldn't apply patch '%s'. Reason: can't %s "
 						 "non-existent object '%s'", pr, o, top);
 			}
 			goto out;
@@ -331,7 +318,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 			json_t *d = rules->defaults ? json_object_get(rules->defaults, top) : NULL;
 			json_object_set(out, top, d ? d : json_null());
 		} else if (streq(o, "add") && !json_is_null(cur)) {
-			r = msg(ret_msg, "The attribute %s has existed, please use 'replace' "
+			r = msg_set(ret_msg, "The attribute %s has existed, please use 'replace' "
 					 "operation instead.", path);
 			goto out;
 		} else if (json_is_string(value) && in_list(rules->dict_paths, path)) {
@@ -340,7 +327,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 			    !(json_is_object(parsed) || json_is_array(parsed))) {
 				_cleanup_free_ char *pr = patch_repr(patch);
 				json_decref(parsed);
-				r = msg(ret_msg, "Couldn't apply patch '%s'. Reason: malformed "
+				r = msg_set(ret_msg, "Couldn't apply patch '%s'. Reason: malformed "
 						 "value for %s", pr, path);
 				goto out;
 			}

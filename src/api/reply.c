@@ -164,3 +164,9 @@ api_reply_framework_error(struct api_req *req, int status, const char *title, co
 
 	return api_reply_json(req, status, body);
 }
+
+int
+api_handle_not_found(struct api_req *req)
+{
+	return api_reply_framework_error(req, 404, "Not Found", "The resource could not be found.");
+}

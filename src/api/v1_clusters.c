@@ -752,16 +752,10 @@ handle_upgrade(struct api_req *req)
 	return api_reply_json(req, 202, json_pack("{s:s}", "uuid", uuid));
 }
 
-static int
-handle_not_found(struct api_req *req)
-{
-	return api_reply_framework_error(req, 404, "Not Found", "The resource could not be found.");
-}
-
 #define ROUTES(coll, era)									\
 	{ "GET", "/v1/" coll, handle_list, era, 0, "get_all", 0 },				\
 	{ "GET", "/v1/" coll "/detail", handle_list, era, 0, "detail", 0 },			\
-	{ "GET", "/v1/" coll "/{}/detail", handle_not_found, era, 0, "get_one", 0 },		\
+	{ "GET", "/v1/" coll "/{}/detail", api_handle_not_found, era, 0, "get_one", 0 },		\
 	{ "GET", "/v1/" coll "/{}/events", handle_events, era, 0, "get_one", 0 },		\
 	{ "GET", "/v1/" coll "/{}", handle_show, era, 0, "get_one", 0 },			\
 	{ "POST", "/v1/" coll, handle_create, era, 0, "post", 0 },				\

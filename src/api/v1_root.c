@@ -1,5 +1,6 @@
 /* v1_root.c - version documents (GET /, GET /v1) and the health check. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -32,6 +33,14 @@ handle_root(struct api_req *req)
 		"max_version", maxv, "min_version", "1.1"));
 }
 
+/*
+ * The v1 document depends only on the host the client used: keep the last
+ * one rendered (clients poll it; building it was most of its cost).
+ */
+static pthread_mutex_t v1_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *v1_cache;
+static char v1_cache_host[256];
+
 static int
 handle_v1(struct api_req *req)
 {
@@ -42,6 +51,13 @@ handle_v1(struct api_req *req)
 	_cleanup_free_ char *self = NULL;
 	json_t *doc;
 
+	pthread_mutex_lock(&v1_lock);
+	if (v1_cache && streq(v1_cache_host, req->host_url)) {
+		api_reply_raw(req, 200, "application/json", v1_cache, strlen(v1_cache), false);
+		pthread_mutex_unlock(&v1_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&v1_lock);
 	if (asprintf(&self, "%s/v1/", req->host_url) < 0)
 		return api_reply_internal(req, -ENOMEM, "v1 document");
 	doc = json_pack("{s:s, s:[o, {s:s, s:s, s:s}], s:[{s:s, s:s}]}", "id", "v1", "links",
@@ -65,6 +81,13 @@ handle_v1(struct api_req *req)
 		    asprintf(&b, "%s/clusters/{cluster_id}/nodegroups", req->host_url) >= 0)
 			json_object_set_new(doc, "nodegroups", json_pack("[o, o]", mklink(a, "self"),
 									 mklink(b, "bookmark")));
+	}
+	if (strlen(req->host_url) < sizeof(v1_cache_host)) {
+		pthread_mutex_lock(&v1_lock);
+		free(v1_cache);
+		v1_cache = json_dumps(doc, JSON_COMPACT);
+		snprintf(v1_cache_host, sizeof(v1_cache_host), "%s", req->host_url);
+		pthread_mutex_unlock(&v1_lock);
 	}
 	return api_reply_json(req, 200, doc);
 }

@@ -486,16 +486,10 @@ handle_delete(struct api_req *req)
 	return api_reply_empty(req, 204);
 }
 
-static int
-handle_detail_of_item(struct api_req *req)
-{
-	return api_reply_framework_error(req, 404, "Not Found", "The resource could not be found.");
-}
-
 #define ROUTES(coll, era)									\
 	{ "GET", "/v1/" coll, handle_list, era, 0, "get_all", 0 },				\
 	{ "GET", "/v1/" coll "/detail", handle_list, era, 0, "detail", 0 },			\
-	{ "GET", "/v1/" coll "/{}/detail", handle_detail_of_item, era, 0, "get_one", 0 },	\
+	{ "GET", "/v1/" coll "/{}/detail", api_handle_not_found, era, 0, "get_one", 0 },	\
 	{ "GET", "/v1/" coll "/{}", handle_show, era, 0, "get_one", 0 },			\
 	{ "POST", "/v1/" coll, handle_create, era, 0, "post", 0 },				\
 	{ "PATCH", "/v1/" coll "/{}", handle_update, era, 0, "patch", 0 },			\

@@ -208,7 +208,7 @@ delete_many(struct cli *c, struct args *a, const char *coll, const char *what)
 static json_t *
 patch_ops(struct args *a)
 {
-	json_t *ops = json_array();
+	json_t *ops;
 	const char *op;
 
 	if (a->npos < 3)
@@ -216,6 +216,7 @@ patch_ops(struct args *a)
 	op = a->pos[1];
 	if (strcmp(op, "add") && strcmp(op, "replace") && strcmp(op, "remove"))
 		return NULL;
+	ops = json_array();
 	for (int i = 2; i < a->npos; i++) {
 		char path[256];
 		char *eq = strchr(a->pos[i], '=');
@@ -768,6 +769,172 @@ quota_write(struct cli *c, int argc, char **argv, bool create)
 	return rc;
 }
 
+/* cluster-resize <cluster> <node_count> [--nodegroup NG] [--nodes-to-remove ID ...] */
+static int
+cmd_cl_resize(struct cli *c, int argc, char **argv)
+{
+	struct args a;
+	_cleanup_json_ json_t *body = NULL;
+	struct cli_response r;
+	char path[512];
+
+	if (parse_args(argc, argv, &a) < 0 || a.npos != 2) {
+		fprintf(stderr, "usage: cluster-resize <cluster> <node_count> [--nodegroup NG] "
+				"[--nodes-to-remove ID]\n");
+		return 2;
+	}
+	body = json_pack("{s:o}", "node_count", intval(a.pos[1]));
+	if (opt(&a, "nodegroup"))
+		json_object_set_new(body, "nodegroup", json_string(opt(&a, "nodegroup")));
+	if (opt(&a, "nodes-to-remove"))
+		json_object_set_new(body, "nodes_to_remove",
+				    json_pack("[s]", opt(&a, "nodes-to-remove")));
+	snprintf(path, sizeof(path), "/v1/clusters/%s/actions/resize", a.pos[0]);
+	if (request(c, "POST", path, body, &r)) {
+		json_decref(a.opt);
+		return 1;
+	}
+	printf("Request to resize cluster %s has been accepted.\n", a.pos[0]);
+	cli_response_free(&r);
+	json_decref(a.opt);
+	return 0;
+}
+
+/* cluster-upgrade <cluster> <cluster_template> [--max-batch-size 1] [--nodegroup NG] */
+static int
+cmd_cl_upgrade(struct cli *c, int argc, char **argv)
+{
+	struct args a;
+	_cleanup_json_ json_t *body = NULL;
+	struct cli_response r;
+	char path[512];
+
+	if (parse_args(argc, argv, &a) < 0 || a.npos != 2) {
+		fprintf(stderr, "usage: cluster-upgrade <cluster> <cluster_template> "
+				"[--max-batch-size N] [--nodegroup NG]\n");
+		return 2;
+	}
+	body = json_pack("{s:s, s:o}", "cluster_template", a.pos[1], "max_batch_size",
+			 intval(opt(&a, "max-batch-size") ? opt(&a, "max-batch-size") : "1"));
+	if (opt(&a, "nodegroup"))
+		json_object_set_new(body, "nodegroup", json_string(opt(&a, "nodegroup")));
+	snprintf(path, sizeof(path), "/v1/clusters/%s/actions/upgrade", a.pos[0]);
+	if (request(c, "POST", path, body, &r)) {
+		json_decref(a.opt);
+		return 1;
+	}
+	printf("Request to upgrade cluster %s has been accepted.\n", a.pos[0]);
+	cli_response_free(&r);
+	json_decref(a.opt);
+	return 0;
+}
+
+/* nodegroup-create <cluster> <name> [--node-count 1] [--min-nodes 0] [--max-nodes N] [--role R] */
+static int
+cmd_ng_create(struct cli *c, int argc, char **argv)
+{
+	struct args a;
+	_cleanup_json_ json_t *body = NULL;
+	struct cli_response r;
+	char path[512];
+
+	if (parse_args(argc, argv, &a) < 0 || a.npos != 2) {
+		fprintf(stderr, "usage: nodegroup-create <cluster> <name> [--node-count N] "
+				"[--min-nodes N] [--max-nodes N] [--role R] [--flavor F] [--image I]\n");
+		return 2;
+	}
+	body = json_pack("{s:s, s:o, s:o, s:o, s:s}", "name", a.pos[1], "node_count",
+			 intval(opt(&a, "node-count") ? opt(&a, "node-count") : "1"),
+			 "min_node_count", intval(opt(&a, "min-nodes") ? opt(&a, "min-nodes") : "0"),
+			 "max_node_count", intval(opt(&a, "max-nodes")), "role",
+			 opt(&a, "role") ? opt(&a, "role") : "worker");
+	if (opt(&a, "flavor"))
+		json_object_set_new(body, "flavor_id", json_string(opt(&a, "flavor")));
+	if (opt(&a, "image"))
+		json_object_set_new(body, "image_id", json_string(opt(&a, "image")));
+	if (opt(&a, "labels"))
+		json_object_set_new(body, "labels", labels_obj(opt(&a, "labels")));
+	snprintf(path, sizeof(path), "/v1/clusters/%s/nodegroups", a.pos[0]);
+	if (request(c, "POST", path, body, &r)) {
+		json_decref(a.opt);
+		return 1;
+	}
+	printf("Request to create nodegroup %s has been accepted.\n",
+	       json_string_value(json_object_get(r.body, "uuid")));
+	cli_response_free(&r);
+	json_decref(a.opt);
+	return 0;
+}
+
+static int
+cmd_ng_update(struct cli *c, int argc, char **argv)
+{
+	struct args a;
+	_cleanup_json_ json_t *ops = NULL;
+	struct cli_response r;
+	char path[512];
+
+	/* nodegroup-update <cluster> <nodegroup> <op> <path=value> ...: shift one positional. */
+	if (parse_args(argc, argv, &a) < 0 || a.npos < 4) {
+		fprintf(stderr, "usage: nodegroup-update <cluster> <nodegroup> <op> <path=value>\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/v1/clusters/%s/nodegroups/%s", a.pos[0], a.pos[1]);
+	memmove(&a.pos[0], &a.pos[1], (size_t)(a.npos - 1) * sizeof(a.pos[0]));
+	a.npos--;
+	ops = patch_ops(&a);
+	json_decref(a.opt);
+	if (ops == NULL) {
+		fprintf(stderr, "usage: nodegroup-update <cluster> <nodegroup> <op> <path=value>\n");
+		return 2;
+	}
+	if (request(c, "PATCH", path, ops, &r))
+		return 1;
+	printf("Request to update nodegroup %s has been accepted.\n", a.pos[0]);
+	cli_response_free(&r);
+	return 0;
+}
+
+static int
+cmd_ng_delete(struct cli *c, int argc, char **argv)
+{
+	struct args a;
+	char coll[300];
+	int rc;
+
+	if (parse_args(argc, argv, &a) < 0 || a.npos < 2) {
+		fprintf(stderr, "usage: nodegroup-delete <cluster> <nodegroup> ...\n");
+		return 2;
+	}
+	snprintf(coll, sizeof(coll), "clusters/%s/nodegroups", a.pos[0]);
+	memmove(&a.pos[0], &a.pos[1], (size_t)(a.npos - 1) * sizeof(a.pos[0]));
+	a.npos--;
+	rc = delete_many(c, &a, coll, "nodegroup");
+	json_decref(a.opt);
+	return rc;
+}
+
+static int
+cmd_ca_rotate(struct cli *c, int argc, char **argv)
+{
+	struct args a;
+	struct cli_response r;
+	const char *b;
+	char path[512];
+
+	if (parse_args(argc, argv, &a) < 0 || cert_ident(&a, &b) < 0) {
+		fprintf(stderr, "usage: ca-rotate --cluster <cluster>\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/v1/certificates/%s", b);
+	json_decref(a.opt);
+	if (request(c, "PATCH", path, NULL, &r))
+		return 1;
+	printf("Request to rotate the CA certificate for cluster %s has been accepted.\n", b);
+	cli_response_free(&r);
+	return 0;
+}
+
 static int cmd_bm_create(struct cli *c, int n, char **v) { return template_create(c, n, v, true); }
 static int cmd_ct_create(struct cli *c, int n, char **v) { return template_create(c, n, v, false); }
 static int cmd_bay_create(struct cli *c, int n, char **v) { return cluster_create(c, n, v, true); }
@@ -803,6 +970,12 @@ const struct cli_cmd cli_cmds[] = {
 	{ "cluster-update", cmd_cl_update, "<cluster> <op> <path=value> ..." },
 	{ "cluster-delete", cmd_cl_delete, "<cluster> ..." },
 	{ "cluster-config", cmd_cl_config, "<cluster> [--dir D] [--force]" },
+	{ "cluster-resize", cmd_cl_resize, "<cluster> <node_count> [--nodegroup NG]" },
+	{ "cluster-upgrade", cmd_cl_upgrade, "<cluster> <cluster_template> [--max-batch-size 1]" },
+	{ "ca-rotate", cmd_ca_rotate, "--cluster <cluster>" },
+	{ "nodegroup-create", cmd_ng_create, "<cluster> <name> [--node-count 1] [--min-nodes 0] [--max-nodes N]" },
+	{ "nodegroup-update", cmd_ng_update, "<cluster> <nodegroup> <op> <path=value> ..." },
+	{ "nodegroup-delete", cmd_ng_delete, "<cluster> <nodegroup> ..." },
 	{ "nodegroup-list", cmd_ng_list, "<cluster>" },
 	{ "nodegroup-show", cmd_ng_show, "<cluster> <nodegroup>" },
 	{ "quotas-create", cmd_quotas_create, "--project-id P [--resource Cluster] [--hard-limit 1]" },
