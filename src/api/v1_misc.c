@@ -73,7 +73,7 @@ quota_view(json_t *row)
 static const char *const resources[] = { "Cluster", NULL };
 
 static const struct field_spec quota_fields[] = {
-	{ "project_id", FT_STRING, 0, 1, 255, NULL, NULL, NULL },
+	{ "project_id", FT_STRING, 0, 0, 255, NULL, NULL, NULL },
 	{ "resource", FT_STRING, 0, 0, 0, NULL, resources, "\"Cluster\"" },
 	{ "hard_limit", FT_INT, 0, 0, 0, NULL, NULL, NULL },
 	{ "id", FT_ANY, F_READONLY, 0, 0, NULL, NULL, NULL },
@@ -113,7 +113,7 @@ handle_quota_create(struct api_req *req)
 		return api_reply_error(req, 400, "%s", msg ? msg : "Invalid input");
 	p = json_string_value(json_object_get(in, "project_id"));
 	res = json_string_value(json_object_get(in, "resource"));
-	if (p == NULL)
+	if (p == NULL || *p == '\0')
 		return api_reply_error(req, 400, "Must provide a valid project ID.");
 	r = project_exists(req, p);
 	if (r < 0)
