@@ -75,10 +75,9 @@ main(int argc, char **argv)
 	if (strcmp(c.api_version, "1") == 0)
 		c.api_version = "1.1";
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (cli_connect(&c) < 0)
-		return 1;
-	rc = cmd->run(&c, argc - i, argv + i);
-	curl_easy_cleanup(c.curl);
+	rc = cli_connect(&c) < 0 ? 1 : cmd->run(&c, argc - i, argv + i);
+	if (c.curl)
+		curl_easy_cleanup(c.curl);
 	free(c.token);
 	free(c.endpoint);
 	curl_global_cleanup();
