@@ -120,61 +120,6 @@ sort_keys(void)
 	return keys;
 }
 
-int
-api_list_page(struct api_req *req, const struct db_table *t, const char *extra,
-	      const char *where, const struct db_param *p, size_t n, const struct api_page *pg,
-	      json_t **ret_rows)
-{
-	_cleanup_json_ json_t *rows = NULL;
-	char order[160], w[1024];
-	struct db_param pp[8];
-	int r;
-
-	if (streq(pg->sort_key, "id"))
-		snprintf(order, sizeof(order), "id %s", pg->sort_dir);
-	else
-		snprintf(order, sizeof(order), "%s %s, id %s", pg->sort_key, pg->sort_dir,
-			 pg->sort_dir);
-	if (pg->marker == NULL)
-		return db_row_select(req->db, t, extra, where, p, n, order, pg->limit, ret_rows);
-	/* With a marker: find its position in the full order, then fetch the next page. */
-	{
-		struct db_stmt *st;
-		char sql[1400];
-		int64_t pos = -1, i = 0;
-
-		snprintf(sql, sizeof(sql), "SELECT uuid%s%s FROM %s WHERE %s ORDER BY %s",
-			 extra ? ", " : "", extra ? extra : "", t->name, where, order);
-		r = db_query(req->db, sql, p, n, &st);
-		if (r < 0)
-			return r;
-		while ((r = db_step(st)) == 1) {
-			const char *u = db_col_text(st, 0);
-			if (u && streq(u, pg->marker)) {
-				pos = i;
-				break;
-			}
-			i++;
-		}
-		db_stmt_free(st);
-		if (r < 0)
-			return r;
-		if (pos < 0)
-			return -ENOENT;
-		if (n > ARRAY_SIZE(pp))
-			return -E2BIG;
-		memcpy(pp, p, n * sizeof(*p));
-		snprintf(w, sizeof(w), "%s", where);
-		snprintf(sql, sizeof(sql), "%s LIMIT %lld OFFSET %lld", order,
-			 (long long)pg->limit, (long long)(pos + 1));
-		r = db_row_select(req->db, t, extra, w, pp, n, sql, 0, &rows);
-		if (r < 0)
-			return r;
-		*ret_rows = TAKE_PTR(rows);
-		return 0;
-	}
-}
-
 static int
 handle_list(struct api_req *req)
 {
