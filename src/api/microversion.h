@@ -24,3 +24,23 @@ enum mv_result {
  */
 enum mv_result mv_parse(const char *value, int legacy, int min_minor, int max_minor,
 			int *ret_major, int *ret_minor);
+
+/*
+ * Parsing, as Magnum's Version.parse_headers does it:
+ * - New style: the value splits on whitespace (Python's str.split(): also
+ *   \x1c-\x1f, \x85, \xa0) into exactly two tokens, else MV_BAD_SERVICE
+ *   ("", "1.5", "container-infra 1.5, compute 2.1"). A second token equal to
+ *   "latest" in any case gives max_minor whatever the first token is (the
+ *   quirk: "foo latest" passes). Otherwise the first token must be one of the
+ *   service names, case-sensitive (MV_BAD_SERVICE).
+ * - Legacy: the whole value is the version; "latest" (any case) gives
+ *   max_minor.
+ * - The version is "X.Y", each part read like Python's int(): spaces around,
+ *   a sign, '_' between digits and leading zeros are accepted ("01.05" is 1.5,
+ *   "1.-1" is a minor of -1, so MV_BAD_MINOR); anything else, and parts of
+ *   more than 9 significant digits, give MV_BAD_VALUE.
+ * - Then major != 1 gives MV_BAD_MAJOR and a minor outside
+ *   [min_minor, max_minor] MV_BAD_MINOR, both with the requested numbers
+ *   written out. On MV_BAD_SERVICE and MV_BAD_VALUE the outputs are 1 and
+ *   min_minor.
+ */

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/conf.h"
 #include "common/strbuf.h"
+#include "common/util.h"
 
 struct coe_drivers {
 	const char *coe;
@@ -61,6 +62,26 @@ slash_list(const char *const *list)
 	return strbuf_steal(&sb);
 }
 
+/* "a, b,c" -> "a/b/c/" (a comma list option as Magnum prints it before "unspecified"). */
+static char *
+conf_slash_list(const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = v ? v : ""; *p;) {
+		size_t n;
+
+		p += strspn(p, ", \t");
+		n = strcspn(p, ",");
+		while (n > 0 && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n > 0)
+			strbuf_printf(&sb, "%.*s/", (int)n, p);
+		p += strcspn(p, ",");
+	}
+	return strbuf_steal(&sb);
+}
+
 static int
 fail(struct tmpl_err *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -76,10 +97,91 @@ fail(struct tmpl_err *e, int status, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* A host name or domain: dot-separated labels of letters, digits, '-' and '_'. */
+static bool
+is_hostname(const char *s, size_t n)
+{
+	size_t label = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (isalnum(c) || c == '-' || c == '_') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
+static bool
+is_ip_n(const char *s, size_t n, int family)
+{
+	unsigned char buf[16];
+	char tmp[64];
+
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return inet_pton(family, tmp, buf) == 1;
+}
+
+static bool
+is_port(const char *s, size_t n)
+{
+	int64_t v = 0;
+
+	if (n == 0 || n > 5)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+/* host[:port] where host is a name, an IPv4 address or a bracketed IPv6 address. */
+static bool
+is_hostport(const char *s, size_t n)
+{
+	const char *colon;
+
+	if (n > 0 && s[0] == '[') {
+		const char *end = memchr(s, ']', n);
+		size_t hl;
+
+		if (end == NULL)
+			return false;
+		hl = (size_t)(end - s) - 1;
+		if (!is_ip_n(s + 1, hl, AF_INET6))
+			return false;
+		if ((size_t)(end - s) + 1 == n)
+			return true;
+		return end[1] == ':' && is_port(end + 2, n - (size_t)(end - s) - 2);
+	}
+	colon = memchr(s, ':', n);
+	if (colon) {
+		if (!is_port(colon + 1, n - (size_t)(colon - s) - 1))
+			return false;
+		n = (size_t)(colon - s);
+	}
+	return is_hostname(s, n) || is_ip_n(s, n, AF_INET);
+}
+
+/* http(s)://[user[:password]@]host[:port][/path...], no white space. */
 static bool
 is_url(const char *s)
 {
-	const char *p;
+	const char *p, *end, *at;
 
 	if (strncasecmp(s, "http://", 7) == 0)
 		p = s + 7;
@@ -87,39 +189,70 @@ is_url(const char *s)
 		p = s + 8;
 	else
 		return false;
-	if (*p == '\0' || *p == '/' || *p == ':')
-		return false;
-	for (; *p; p++)
-		if (*p == ' ' || *p == '\t' || *p == '\n')
+	for (const char *q = s; *q; q++)
+		if (isspace((unsigned char)*q) || iscntrl((unsigned char)*q))
 			return false;
-	return true;
+	end = p + strcspn(p, "/?#");
+	at = memrchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	return is_hostport(p, (size_t)(end - p));
 }
 
+/* One no_proxy entry: "*", a host or domain (".example.com", "*.example.com"),
+ * an address, an address/prefix (CIDR), each optionally with :port. */
 static bool
-is_ip(const char *s)
+no_proxy_item_ok(const char *s, size_t n)
 {
-	unsigned char buf[16];
+	const char *slash = memchr(s, '/', n);
 
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+	if (n == 1 && s[0] == '*')
+		return true;
+	if (slash) {
+		size_t hl = (size_t)(slash - s);
+		int64_t pfx;
+		char tmp[8];
+		bool v4 = is_ip_n(s, hl, AF_INET);
+
+		if (!v4 && !is_ip_n(s, hl, AF_INET6))
+			return false;
+		if (n - hl - 1 == 0 || n - hl - 1 >= sizeof(tmp))
+			return false;
+		memcpy(tmp, slash + 1, n - hl - 1);
+		tmp[n - hl - 1] = '\0';
+		for (char *c = tmp; *c; c++)
+			if (!isdigit((unsigned char)*c))
+				return false;
+		return parse_int64(tmp, 0, v4 ? 32 : 128, &pfx) == 0;
+	}
+	if (n >= 2 && s[0] == '*' && s[1] == '.')
+		s += 2, n -= 2;
+	else if (n >= 1 && s[0] == '.')
+		s++, n--;
+	return is_ip_n(s, n, AF_INET6) || is_hostport(s, n);
 }
 
+/* One address (bay era) or a comma list of addresses (cluster era, InvalidDNS text). */
 static int
 check_dns(const char *dns, bool list_ok, struct tmpl_err *e)
 {
-	_cleanup_free_ char *copy = strdup(dns);
-	char *save = NULL;
 	int n = 0;
 
-	if (copy == NULL)
-		return -ENOMEM;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		while (*t == ' ')
-			t++;
-		if (!is_ip(t) || (n++ && !list_ok))
+	for (const char *p = dns;; p++) {
+		size_t len = strcspn(p, ",");
+		const char *t = p;
+
+		while (len > 0 && *t == ' ')
+			t++, len--;
+		while (len > 0 && t[len - 1] == ' ')
+			len--;
+		if (!(is_ip_n(t, len, AF_INET) || is_ip_n(t, len, AF_INET6)) || (n++ && !list_ok))
 			goto bad;
+		p = t + len + strspn(t + len, " ");
+		if (*p != ',')
+			break;
 	}
-	if (n > 0)
-		return 0;
+	return 0;
 bad:
 	if (list_ok)
 		return fail(e, 400, "Expected a single dns address or comma separated dns list, "
@@ -131,12 +264,32 @@ bad:
 static int
 check_no_proxy(const char *s, struct tmpl_err *e)
 {
-	for (const char *p = s; *p; p++)
-		if (!(isalnum((unsigned char)*p) || strchr(".-_,/:*[] ", *p)))
-			return fail(e, 400, "Invalid input for field/attribute no_proxy. Value: "
-					    "'%s'. Value should be a comma-separated list of host "
-					    "names, domains, IP addresses or CIDRs", s);
-	return 0;
+	size_t items = 0;
+
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, ",");
+		const char *t = p;
+		size_t tn = n;
+
+		while (tn > 0 && *t == ' ')
+			t++, tn--;
+		while (tn > 0 && t[tn - 1] == ' ')
+			tn--;
+		if (tn > 0) {
+			if (!no_proxy_item_ok(t, tn))
+				goto bad;
+			items++;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (items > 0)
+		return 0;
+bad:
+	return fail(e, 400, "Invalid input for field/attribute no_proxy. Value: '%s'. Value "
+			    "should be a comma-separated list of host names, domains, IP addresses "
+			    "or CIDRs", s);
 }
 
 int
@@ -170,8 +323,9 @@ template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_key
 	}
 	snprintf(key, sizeof(key), "%s_allowed_network_drivers", coe);
 	if (!conf_list_has("baymodel", key, "all") && !conf_list_has("baymodel", key, nd)) {
-		return fail(e, 400, "Network driver type %s is not allowed, expecting a %s/"
-				    "unspecified network driver. ", nd, conf_str("baymodel", key));
+		_cleanup_free_ char *l = conf_slash_list(conf_str("baymodel", key));
+		return fail(e, 400, "Network driver type %s is not allowed, expecting a %s"
+				    "unspecified network driver. ", nd, l ? l : "");
 	}
 	if (vd && !in(c->volume, vd)) {
 		_cleanup_free_ char *l = slash_list(c->volume);
@@ -198,12 +352,16 @@ template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_key
 	s = json_string_value(json_object_get(doc, "dns_nameserver"));
 	if (s && (r = check_dns(s, req->era == ERA_CLUSTER, e)) < 0)
 		return r;
+	/* Catalogue resources in a fixed order, then the labels (bay doc §12.20). */
+	r = template_check_resources(req, doc, check_keypair, e);
+	if (r < 0)
+		return r;
 	r = labels_validate(json_object_get(doc, "labels"), coe,
 			    (size_t)conf_int("bay", "max_labels"), &labels, &msg);
 	if (r < 0)
 		return fail(e, 400, "%s", msg ? msg : "Invalid labels");
 	json_object_set_new(doc, "labels", labels);
-	return template_check_resources(req, doc, check_keypair, e);
+	return 0;
 }
 
 int
@@ -224,9 +382,12 @@ template_check_resources(struct api_req *req, json_t *doc, bool check_keypair, s
 		r = res_image_find(req->db, image, owner ? owner : req->id.project_id, &img);
 		if (r == -ENOENT)
 			return fail(e, 400, "Image %s could not be found.", image);
-		if (r == -EEXIST)
+		if (r == -EEXIST && req->era == ERA_BAY)
 			return fail(e, 409, "Multiple images exist with same name %s. Please use "
 					    "the resource id instead.", image);
+		if (r == -EEXIST)
+			return fail(e, 409, "Multiple images exist with same name '%s'. Please use "
+					    "the image ID instead.", image);
 		if (r < 0)
 			return fail(e, 500, "Image lookup failed: %s", strerror(-r));
 		distro = json_string_value(json_object_get(img, "os_distro"));

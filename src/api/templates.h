@@ -18,7 +18,7 @@ struct tmpl_err {
  */
 int template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_keypair,
 		      struct tmpl_err *e);
-/* The catalogue checks alone (image visible to the caller, admins see all). */
+/* The catalogue checks alone (the image as the template's owner project sees it). */
 int template_check_resources(struct api_req *req, json_t *doc, bool check_keypair,
 			     struct tmpl_err *e);
 

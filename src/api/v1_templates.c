@@ -80,6 +80,14 @@ specs(const struct api_req *req)
 	return req->era == ERA_BAY ? bay_fields : cluster_fields;
 }
 
+/* Is f part of the era's representation? (The bay era accepts floating_ip_enabled, which
+ * the 2.3.0 client sends, but never shows it: it is a cluster-era field.) */
+static bool
+shown(const struct api_req *req, const struct field_spec *f)
+{
+	return req->era != ERA_BAY || !streq(f->name, "floating_ip_enabled");
+}
+
 json_t *
 template_view(struct api_req *req, json_t *row)
 {
@@ -91,6 +99,8 @@ template_view(struct api_req *req, json_t *row)
 		return NULL;
 	for (const struct field_spec *f = specs(req); f->name; f++) {
 		json_t *v;
+		if (!shown(req, f))
+			continue;
 		if (streq(f->name, "links")) {
 			json_object_set_new(o, "links", api_links(req, en->tmpl_coll, uuid));
 			continue;
@@ -132,6 +142,8 @@ template_write(struct api_req *req, struct strbuf *sb, json_t *row)
 	int r = strbuf_append(sb, "{", 1);
 
 	for (const struct field_spec *f = specs(req); r == 0 && f->name; f++) {
+		if (!shown(req, f))
+			continue;
 		r = jw_key(sb, f->name, first);
 		first = false;
 		if (r < 0)
@@ -323,8 +335,8 @@ change_allowed_in_use(struct api_req *req, json_t *changes)
 	json_object_foreach(changes, k, v) {
 		if (streq(k, "public") && json_is_true(v))
 			return true;
-		if (req->era == ERA_CLUSTER &&
-		    (streq(k, "name") || streq(k, "hidden") || (streq(k, "tags") && !json_is_null(v))))
+		if (req->era == ERA_CLUSTER && (streq(k, "name") || streq(k, "hidden") ||
+						 (streq(k, "tags") && !json_is_null(v))))
 			return true;
 	}
 	return false;
@@ -341,7 +353,8 @@ handle_update(struct api_req *req)
 		"/network_driver", NULL };
 	static const char *const cl_mandatory[] = {
 		"/image_id", "/coe", "/network_driver", "/external_network_id", "/tls_disabled",
-		"/public", "/server_type", "/registry_enabled", "/cluster_distro", "/hidden", NULL };
+		"/public", "/server_type", "/registry_enabled", "/cluster_distro", "/hidden",
+		NULL };
 	static const char *const dicts[] = { "/labels", NULL };
 	_cleanup_json_ json_t *patch = NULL, *row = NULL, *cur = NULL, *patched = NULL;
 	_cleanup_json_ json_t *changes = json_object(), *defaults = NULL, *fresh = NULL;
@@ -355,10 +368,6 @@ handle_update(struct api_req *req)
 
 	if (api_body_json(req, &patch) < 0)
 		return 0;
-	if (!json_is_array(patch))
-		return api_reply_error(req, 400, "Invalid input for field/attribute patch. Value: "
-				       "'%s'. Value should be a list of JSON-Patch operations",
-				       "<object>");
 	if (api_lookup_template(req, req->params[0], false, &row) < 0)
 		return 0;
 	uuid = json_string_value(json_object_get(row, "uuid"));
@@ -408,10 +417,13 @@ handle_update(struct api_req *req)
 	/* Values the validation normalised or derived (labels, cluster_distro). */
 	if (json_object_get(changes, "labels"))
 		json_object_set(changes, "labels", json_object_get(patched, "labels"));
-	if (json_object_get(changes, "image_id") &&
-	    !json_equal(json_object_get(cur, "cluster_distro"),
+	/* cluster_distro always follows the image (bug 15): a patch of it alone is a no-op. */
+	if (!json_equal(json_object_get(cur, "cluster_distro"),
 			json_object_get(patched, "cluster_distro")))
-		json_object_set(changes, "cluster_distro", json_object_get(patched, "cluster_distro"));
+		json_object_set(changes, "cluster_distro",
+				json_object_get(patched, "cluster_distro"));
+	else
+		json_object_del(changes, "cluster_distro");
 	if ((json_object_get(changes, "public") || json_object_get(changes, "hidden")) &&
 	    publish_denied(req))
 		return 0;

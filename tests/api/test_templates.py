@@ -2,6 +2,8 @@
 """Baymodels and cluster templates: fields, defaults, validation errors,
 JSON-Patch, in-use rules, tenancy and pagination (bay doc §1.5, §2;
 cluster doc §2.2)."""
+import time
+
 import mglib
 from fixtures import baymodel, catalogue
 
@@ -175,13 +177,13 @@ class Templates(mglib.TestCase):
         r = self.api("PATCH", "/v1/clustertemplates/" + bm["uuid"],
                      [{"op": "replace", "path": "/name", "value": "renamed"}])
         self.assertStatus(r, 200)
-        self.assertStatus(self.api("DELETE", "/v1/bays/" + r.json["uuid"].replace("x", "x")), 404)
-        bay = self.api("GET", "/v1/bays").json["bays"][-1]
+        self.assertEqual(r.json["name"], "renamed")
+        bay = [b for b in self.api("GET", "/v1/bays").json["bays"]
+               if b["baymodel_id"] == bm["uuid"]][0]
         self.assertStatus(self.api("DELETE", "/v1/bays/" + bay["uuid"]), 204)
-        for _ in range(100):
+        for _ in range(200):
             if self.api("GET", "/v1/bays/" + bay["uuid"]).status == 404:
                 break
-            import time
             time.sleep(0.05)
         self.assertStatus(self.api("DELETE", "/v1/baymodels/renamed"), 204)
         self.assertStatus(self.api("GET", "/v1/baymodels/renamed"), 404)
@@ -248,6 +250,124 @@ class Templates(mglib.TestCase):
                          "Expected a uuid but received notauuid.")
         self.assertError(self.api("GET", "/v1/baymodels?foo=1"), 400, 'Unknown argument: "foo"')
         self.assertStatus(self.api("GET", "/v1/baymodels/detail?limit=1"), 200)
+
+    def test_bay_era_field_set(self):
+        r = self.api("POST", "/v1/baymodels", {"name": "fip", "coe": "swarm", "image_id": "deb",
+                                                "keypair_id": "k1", "floating_ip_enabled": False})
+        self.assertStatus(r, 201)                          # the 2.3.0 client sends it
+        bm = r.json
+        for k in ("project_id", "user_id", "hidden", "tags", "driver", "floating_ip_enabled"):
+            self.assertNotIn(k, bm)
+        self.assertEqual(self.api("GET", "/v1/baymodels/fip").json, bm)
+        listed = [b for b in self.api("GET", "/v1/baymodels/detail").json["baymodels"]
+                  if b["uuid"] == bm["uuid"]]
+        self.assertEqual(listed, [bm])
+        ct = self.api("GET", "/v1/clustertemplates/" + bm["uuid"]).json
+        self.assertIs(ct["floating_ip_enabled"], False)   # stored all the same
+        before = self.count()
+        for k, v in (("hidden", False), ("tags", "a"), ("driver", "x"), ("project_id", "p"),
+                     ("user_id", "u")):
+            with self.subTest(field=k):
+                r = self.api("POST", "/v1/baymodels", {"coe": "swarm", "image_id": "deb",
+                                                        "keypair_id": "k1", k: v})
+                self.assertError(r, 400, "Unknown attribute for argument baymodel: " + k)
+        self.assertEqual(self.count(), before)
+        r = self.api("PATCH", "/v1/baymodels/" + bm["uuid"],
+                     [{"op": "add", "path": "/hidden", "value": True}])
+        self.assertError(r, 400, "Adding a new attribute /hidden to the root of the resource is "
+                         "not allowed.")
+
+    def test_bay_era_dns_and_drivers(self):
+        bm = baymodel(self, name="v6", dns_nameserver="2001:4860:4860::8888")
+        self.assertEqual(bm["dns_nameserver"], "2001:4860:4860::8888")
+        self.assertError(self.api("POST", "/v1/baymodels", {
+            "coe": "swarm", "image_id": "deb", "keypair_id": "k1",
+            "dns_nameserver": "8.8.8.8,8.8.4.4"}), 400,
+            "Invalid input for field/attribute dns_nameserver. Value: '8.8.8.8,8.8.4.4'.")
+        bm = baymodel(self, name="k8s", coe="kubernetes", volume_driver="cinder")
+        self.assertEqual(bm["network_driver"], "flannel")
+        bm = baymodel(self, name="mesos", coe="mesos")
+        self.assertEqual(bm["network_driver"], "docker")
+        self.assertError(self.api("POST", "/v1/baymodels", {
+            "coe": "mesos", "image_id": "deb", "keypair_id": "k1", "network_driver": "flannel"}),
+            400, "Network driver type flannel is not supported, expecting a docker/unspecified "
+            "network driver.")
+        self.assertError(self.api("POST", "/v1/baymodels", {
+            "coe": "kubernetes", "image_id": "deb", "keypair_id": "k1", "volume_driver": "rexray"}),
+            400, "Volume driver type rexray is not supported, expecting a cinder/unspecified "
+            "volume driver.")
+
+    def test_bay_era_check_order_and_keypair(self):
+        steps = [
+            ({"image_id": "nope"}, 400, "Image nope could not be found."),
+            ({"flavor_id": "bad-flavor"}, 400, "Unable to find flavor bad-flavor."),
+            ({"master_flavor_id": "bad-master"}, 400, "Unable to find flavor bad-master."),
+            ({"keypair_id": "bad-key"}, 404, "Unable to find keypair bad-key."),
+            ({"external_network_id": "bad-net"}, 400, "Unable to find external network bad-net."),
+            ({"labels": {"mesos_agent_isolation": "bogus"}}, 400, "mesos_agent_isolation"),
+        ]
+        for i in range(len(steps)):
+            body = {"coe": "swarm", "image_id": "deb", "keypair_id": "k1"}
+            for fields, _, _ in steps[i:]:
+                body.update(fields)
+            with self.subTest(first=steps[i][0]):
+                self.assertError(self.api("POST", "/v1/baymodels", body), steps[i][1], steps[i][2])
+        # keypairs belong to a user: a colleague's keypair is not found
+        catalogue(self, keypair="k-colleague", user="u-colleague")
+        self.assertError(self.api("POST", "/v1/baymodels", {
+            "coe": "swarm", "image_id": "deb", "keypair_id": "k-colleague"}), 404,
+            "Unable to find keypair k-colleague.")
+        bm = baymodel(self, name="kp")
+        self.assertError(self.api("PATCH", "/v1/baymodels/" + bm["uuid"], [
+            {"op": "replace", "path": "/keypair_id", "value": "k-colleague"}]), 404,
+            "Unable to find keypair k-colleague.")
+        self.assertError(self.api("PATCH", "/v1/baymodels/" + bm["uuid"], [
+            {"op": "remove", "path": "/keypair_id"}]), 400,
+            "'/keypair_id' is a mandatory attribute and can not be removed")
+        # a colleague in the same project may patch it without owning the keypair
+        r = self.api("PATCH", "/v1/baymodels/" + bm["uuid"], [
+            {"op": "replace", "path": "/name", "value": "kp2"}], user="u-colleague")
+        self.assertStatus(r, 200)
+
+    def test_rejected_patch_changes_nothing(self):
+        bm = baymodel(self, name="stable", labels={"a": "1"})
+        u = "/v1/baymodels/" + bm["uuid"]
+        bad = [
+            [{"op": "replace", "path": "/name", "value": "x"},
+             {"op": "replace", "path": "/image_id", "value": "nope"}],
+            [{"op": "add", "path": "/labels/b", "value": "2"},
+             {"op": "replace", "path": "/apiserver_port", "value": 1}],
+            [{"op": "replace", "path": "/public", "value": "true"}],
+            [{"op": "replace", "path": "/flavor_id", "value": "m1.small"},
+             {"op": "add", "path": "/nothere", "value": "x"}],
+        ]
+        for ops in bad:
+            with self.subTest(ops=ops):
+                self.assertIn(self.api("PATCH", u, ops).status, (400, 403, 404))
+        self.assertEqual(self.api("GET", u).json, bm)
+
+    def test_roles_and_admin(self):
+        bm = baymodel(self, name="owned")
+        u = "/v1/baymodels/" + bm["uuid"]
+        self.assertStatus(self.api("GET", u, roles="reader"), 200)
+        self.assertError(self.api("PATCH", u, [{"op": "replace", "path": "/name", "value": "x"}],
+                                  roles="reader"), 403,
+                         "Policy doesn't allow baymodel:update to be performed.")
+        self.assertError(self.api("DELETE", u, roles="reader"), 403,
+                         "Policy doesn't allow baymodel:delete to be performed.")
+        self.assertError(self.api("PATCH", u, [{"op": "replace", "path": "/public",
+                                                "value": "true"}]), 403,
+                         "Not authorized to set public flag for baymodel.")
+        # admin of another project sees, publishes and finally deletes it
+        self.assertIn(bm["uuid"], [b["uuid"] for b in
+                                   self.api("GET", "/v1/baymodels", **ADMIN).json["baymodels"]])
+        r = self.api("PATCH", u, [{"op": "replace", "path": "/public", "value": "true"}], **ADMIN)
+        self.assertStatus(r, 200)
+        catalogue(self, **OTHER)
+        self.assertError(self.api("DELETE", u, **OTHER), 403,
+                         "Policy doesn't allow baymodel:delete to be performed.")
+        self.assertStatus(self.api("DELETE", u, **ADMIN), 204)
+        self.assertError(self.api("GET", u), 404, "Baymodel %s could not be found." % bm["uuid"])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-/* fuzz_microversion.c - the OpenStack-API-Version header parser. */
+/* fuzz_microversion.c - the OpenStack-API-Version header parser, both header styles. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	for (int legacy = 0; legacy < 2; legacy++) {
 		enum mv_result r = mv_parse(s, legacy, 1, 14, &major, &minor);
-		/* An accepted version is always inside the range. */
+
+		/* an accepted version is always inside the range */
 		if (r == MV_OK && (major != 1 || minor < 1 || minor > 14))
+			abort();
+		if ((r == MV_BAD_SERVICE || r == MV_BAD_VALUE) && (major != 1 || minor != 1))
+			abort();
+		if (r == MV_BAD_MAJOR && major == 1)
+			abort();
+		if (r == MV_BAD_MINOR && (major != 1 || (minor >= 1 && minor <= 14)))
+			abort();
+		if (r == MV_BAD_SERVICE && legacy)
 			abort();
 	}
 	free(s);
