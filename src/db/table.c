@@ -116,7 +116,9 @@ static const struct db_column img_cols[] = {
 	{ "owner", COL_TEXT }, { "visibility", COL_TEXT }, { "status", COL_TEXT },
 	{ "properties", COL_JSON }, { "disk_format", COL_TEXT },
 	{ "container_format", COL_TEXT }, { "size", COL_INT }, { "checksum", COL_TEXT },
-	{ "created_at", COL_TEXT }, { "updated_at", COL_TEXT },
+	{ "created_at", COL_TEXT }, { "updated_at", COL_TEXT }, { "min_disk", COL_INT },
+	{ "min_ram", COL_INT }, { "protected", COL_BOOL }, { "tags", COL_JSON },
+	{ "os_hash_value", COL_TEXT },
 };
 const struct db_table db_t_images = T("images", img_cols);
 

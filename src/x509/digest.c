@@ -1,4 +1,4 @@
-/* digest.c - SHA-256, MD5 and base64 through OpenSSL's EVP interface. */
+/* digest.c - SHA-256, SHA-512, MD5 and base64 through OpenSSL's EVP interface. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,17 +12,35 @@ digest(const EVP_MD *md, const void *data, size_t len, unsigned char *out, unsig
 	return EVP_Digest(data, len, out, outlen, md, NULL) == 1 ? 0 : -EIO;
 }
 
-int
-digest_sha256_hex(const void *data, size_t len, char out[65])
+static int
+digest_hex(const EVP_MD *md, const void *data, size_t len, char *out)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
 
-	if (digest(EVP_sha256(), data, len, d, &n) < 0)
+	if (digest(md, data, len, d, &n) < 0)
 		return -EIO;
 	for (unsigned i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 	return 0;
+}
+
+int
+digest_sha256_hex(const void *data, size_t len, char out[65])
+{
+	return digest_hex(EVP_sha256(), data, len, out);
+}
+
+int
+digest_md5_hex(const void *data, size_t len, char out[33])
+{
+	return digest_hex(EVP_md5(), data, len, out);
+}
+
+int
+digest_sha512_hex(const void *data, size_t len, char out[129])
+{
+	return digest_hex(EVP_sha512(), data, len, out);
 }
 
 int

@@ -5,6 +5,9 @@
 
 /* Lowercase hex SHA-256 of data into out (65 bytes). Returns 0 or -EIO. */
 int digest_sha256_hex(const void *data, size_t len, char out[65]);
+/* Lowercase hex MD5 (33 bytes) and SHA-512 (129 bytes) of data: Glance's checksum and hash. */
+int digest_md5_hex(const void *data, size_t len, char out[33]);
+int digest_sha512_hex(const void *data, size_t len, char out[129]);
 /* MD5 as colon-separated hex pairs ("aa:bb:..."), the legacy SSH key fingerprint (48 bytes). */
 int digest_md5_colon(const void *data, size_t len, char out[48]);
 /* Decode standard base64 into out (at most *len bytes; *len receives the size). 0 or -EINVAL. */
