@@ -54,6 +54,8 @@ const struct conf_option conf_options[] = {
 	  "Service project's domain" },
 	{ "keystone_authtoken", "token_cache_time", CONF_INT, "300",
 	  "Seconds a validated token is cached" },
+	{ "keystone_authtoken", "http_connect_timeout", CONF_INT, "5",
+	  "Seconds to connect to Keystone (a validation call may take twice that in all)" },
 
 	/* [builtin_auth] */
 	{ "builtin_auth", "token_expiration", CONF_INT, "86400",

@@ -30,6 +30,39 @@ class Clients(mglib.TestCase):
     def osc(self, *args, ok=True):
         return self.run_cli(OPENSTACK, *args, ok=ok)
 
+    def test_identity_commands(self):
+        """python-openstackclient's identity commands against the built-in identity."""
+        out = self.osc("token", "issue", "-f", "value", "-c", "project_id", "-c",
+                       "user_id").stdout.split()
+        self.assertEqual(len(out), 2)
+        self.osc("project", "create", "--description", "OSC made", "oscp")
+        self.osc("user", "create", "--password", "pw-oscu", "--project", "oscp", "oscu")
+        self.osc("role", "add", "--project", "oscp", "--user", "oscu", "member")
+        self.assertIn("oscp", self.osc("project", "list", "-f", "value").stdout)
+        self.assertIn("oscu", self.osc("user", "list", "-f", "value").stdout)
+        self.assertIn("reader", self.osc("role", "list", "-f", "value").stdout)
+        out = self.osc("role", "assignment", "list", "--user", "oscu", "--names", "-f",
+                       "value").stdout
+        self.assertIn("member oscu@Default", out)
+        self.assertIn("OSC made", self.osc("project", "show", "oscp", "-f", "value").stdout)
+        self.assertIn("container-infra", self.osc("catalog", "list", "-f", "value").stdout)
+        # The new user logs in with its own credentials and sees only its project.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update(self.mg.openrc())
+        env.update(OS_USERNAME="oscu", OS_PASSWORD="pw-oscu", OS_PROJECT_NAME="oscp")
+        p = subprocess.run([OPENSTACK, "coe", "cluster", "template", "list", "-f", "value"],
+                           capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        env["OS_PASSWORD"] = "wrong"
+        p = subprocess.run([OPENSTACK, "token", "issue"], capture_output=True, text=True,
+                           env=env, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("401", p.stderr)
+        # Revoking a token ends it.
+        tok = self.osc("token", "issue", "-f", "value", "-c", "id").stdout.strip()
+        self.osc("token", "revoke", tok)
+        self.assertStatus(self.api("GET", "/v1/clusters", token=tok), 401)
+
     def test_end_to_end(self):
         self.assertRegex(self.osc("token", "issue", "-f", "value", "-c", "id").stdout.strip(),
                          r"^[0-9a-f]{64}$")
