@@ -26,12 +26,6 @@ digest_hex(const EVP_MD *md, const void *data, size_t len, char *out)
 }
 
 int
-digest_sha256_hex(const void *data, size_t len, char out[65])
-{
-	return digest_hex(EVP_sha256(), data, len, out);
-}
-
-int
 digest_md5_hex(const void *data, size_t len, char out[33])
 {
 	return digest_hex(EVP_md5(), data, len, out);

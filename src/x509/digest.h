@@ -3,8 +3,6 @@
 
 #include <stddef.h>
 
-/* Lowercase hex SHA-256 of data into out (65 bytes). Returns 0 or -EIO. */
-int digest_sha256_hex(const void *data, size_t len, char out[65]);
 /* Lowercase hex MD5 (33 bytes) and SHA-512 (129 bytes) of data: Glance's checksum and hash. */
 int digest_md5_hex(const void *data, size_t len, char out[33]);
 int digest_sha512_hex(const void *data, size_t len, char out[129]);
