@@ -1,172 +1,408 @@
-/* output.c - PrettyTable-style tables and JSON output. */
+/*
+ * output.c - PrettyTable-style tables (left-aligned, one space of padding,
+ * multi-line cells) and Python-style rendering of JSON values, as the python
+ * client prints them; --json prints the raw response instead.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cli/cli.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 
+/* Python repr() of a string: quotes chosen like CPython, escapes for controls. */
 static void
-py(struct strbuf *sb, json_t *v, bool top)
+py_repr_string(struct strbuf *sb, const char *s)
+{
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+
+	strbuf_append(sb, &q, 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\\')
+			strbuf_puts(sb, "\\\\");
+		else if (*p == (unsigned char)q)
+			strbuf_printf(sb, "\\%c", q);
+		else if (*p == '\n')
+			strbuf_puts(sb, "\\n");
+		else if (*p == '\r')
+			strbuf_puts(sb, "\\r");
+		else if (*p == '\t')
+			strbuf_puts(sb, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			strbuf_printf(sb, "\\x%02x", *p);
+		else
+			strbuf_append(sb, p, 1);
+	}
+	strbuf_append(sb, &q, 1);
+}
+
+/* Python repr() of a float: the shortest round-tripping form, always with a '.' or exponent. */
+static void
+py_real(struct strbuf *sb, double d)
+{
+	char buf[64];
+
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	strbuf_puts(sb, buf);
+	if (!strpbrk(buf, ".eni"))
+		strbuf_puts(sb, ".0");
+}
+
+/* str() at the top level, repr() inside containers. */
+static void
+py_value(struct strbuf *sb, json_t *v, bool top)
 {
 	const char *k;
 	json_t *e;
 	size_t i;
+	bool first = true;
 
-	if (v == NULL || json_is_null(v)) {
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_NULL:
 		strbuf_puts(sb, top ? "-" : "None");
-	} else if (json_is_true(v)) {
+		break;
+	case JSON_TRUE:
 		strbuf_puts(sb, "True");
-	} else if (json_is_false(v)) {
+		break;
+	case JSON_FALSE:
 		strbuf_puts(sb, "False");
-	} else if (json_is_string(v)) {
-		strbuf_printf(sb, top ? "%s" : "'%s'", json_string_value(v));
-	} else if (json_is_integer(v)) {
+		break;
+	case JSON_STRING:
+		if (top)
+			strbuf_puts(sb, json_string_value(v));
+		else
+			py_repr_string(sb, json_string_value(v));
+		break;
+	case JSON_INTEGER:
 		strbuf_printf(sb, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_real(v)) {
-		strbuf_printf(sb, "%g", json_real_value(v));
-	} else if (json_is_array(v)) {
+		break;
+	case JSON_REAL:
+		py_real(sb, json_real_value(v));
+		break;
+	case JSON_ARRAY:
 		strbuf_puts(sb, "[");
 		json_array_foreach(v, i, e) {
 			if (i)
 				strbuf_puts(sb, ", ");
-			py(sb, e, false);
+			py_value(sb, e, false);
 		}
 		strbuf_puts(sb, "]");
-	} else if (json_is_object(v)) {
-		bool first = true;
+		break;
+	case JSON_OBJECT:
 		strbuf_puts(sb, "{");
 		json_object_foreach(v, k, e) {
-			strbuf_printf(sb, "%s'%s': ", first ? "" : ", ", k);
-			py(sb, e, false);
+			if (!first)
+				strbuf_puts(sb, ", ");
+			py_repr_string(sb, k);
+			strbuf_puts(sb, ": ");
+			py_value(sb, e, false);
 			first = false;
 		}
 		strbuf_puts(sb, "}");
+		break;
 	}
 }
 
 char *
-out_value(json_t *v)
+cli_pyvalue(json_t *v)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	py(&sb, v, true);
+	if (strbuf_puts(&sb, "") < 0)
+		return NULL;
+	py_value(&sb, v, true);
 	return strbuf_steal(&sb);
 }
 
-static void
-rule(const size_t *w, size_t n)
+/* Display width of the n bytes at s (UTF-8; wide characters count 2). */
+static size_t
+text_width(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		putchar('+');
-		for (size_t j = 0; j < w[i] + 2; j++)
-			putchar('-');
+	mbstate_t st;
+	size_t w = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (n > 0) {
+		wchar_t wc;
+		size_t len = mbrtowc(&wc, s, n, &st);
+		int cw;
+
+		if (len == (size_t)-1 || len == (size_t)-2) {
+			/* not valid in this locale: one column per byte */
+			memset(&st, 0, sizeof(st));
+			len = 1;
+			cw = 1;
+		} else {
+			if (len == 0)
+				len = 1;
+			cw = wcwidth(wc);
+			if (cw < 0)
+				cw = len == 1 ? 1 : 0;
+		}
+		w += (size_t)cw;
+		s += len;
+		n -= len;
 	}
-	puts("+");
+	return w;
+}
+
+/* Width of the widest line of a cell. */
+static size_t
+cell_width(const char *s)
+{
+	size_t w = 0;
+
+	for (;;) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		size_t lw = text_width(s, n);
+
+		if (lw > w)
+			w = lw;
+		if (nl == NULL)
+			return w;
+		s = nl + 1;
+	}
+}
+
+static size_t
+cell_lines(const char *s)
+{
+	size_t n = 1;
+
+	for (; *s; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* Line number k of a cell: start and length (empty past the end). */
+static const char *
+cell_line(const char *s, size_t k, size_t *ret_len)
+{
+	for (; k > 0; k--) {
+		s = strchr(s, '\n');
+		if (s == NULL) {
+			*ret_len = 0;
+			return "";
+		}
+		s++;
+	}
+	*ret_len = strchr(s, '\n') ? (size_t)(strchr(s, '\n') - s) : strlen(s);
+	return s;
 }
 
 static void
-row(char **cells, const size_t *w, size_t n)
+rule(struct strbuf *sb, const size_t *w, size_t ncols)
 {
-	for (size_t i = 0; i < n; i++)
-		printf("| %-*s ", (int)w[i], cells[i]);
-	puts("|");
+	for (size_t i = 0; i < ncols; i++) {
+		strbuf_puts(sb, "+");
+		for (size_t j = 0; j < w[i] + 2; j++)
+			strbuf_puts(sb, "-");
+	}
+	strbuf_puts(sb, "+\n");
 }
 
-/* Print a table of nrows x ncols cells (row 0 = header). */
 static void
-table(char ***cells, size_t nrows, size_t ncols)
+row(struct strbuf *sb, const size_t *w, const char *const *cells, size_t ncols)
 {
-	size_t w[64] = { 0 };
+	size_t height = 1;
 
+	for (size_t i = 0; i < ncols; i++)
+		if (cell_lines(cells[i]) > height)
+			height = cell_lines(cells[i]);
+	for (size_t k = 0; k < height; k++) {
+		for (size_t i = 0; i < ncols; i++) {
+			size_t len;
+			const char *line = cell_line(cells[i], k, &len);
+			size_t pad = w[i] - text_width(line, len);
+
+			strbuf_puts(sb, "| ");
+			strbuf_append(sb, line, len);
+			strbuf_printf(sb, "%*s ", (int)pad, "");
+		}
+		strbuf_puts(sb, "|\n");
+	}
+}
+
+char *
+cli_table_render(const char *const *header, size_t ncols, char *const *const *rows, size_t nrows)
+{
+	_cleanup_free_ size_t *w = calloc(ncols ? ncols : 1, sizeof(*w));
+	struct strbuf sb = STRBUF_INIT;
+
+	if (w == NULL || strbuf_puts(&sb, "") < 0)
+		return NULL;
+	for (size_t i = 0; i < ncols; i++) {
+		w[i] = cell_width(header[i]);
+		for (size_t r = 0; r < nrows; r++)
+			if (cell_width(rows[r][i]) > w[i])
+				w[i] = cell_width(rows[r][i]);
+	}
+	rule(&sb, w, ncols);
+	row(&sb, w, header, ncols);
+	rule(&sb, w, ncols);
 	for (size_t r = 0; r < nrows; r++)
-		for (size_t c = 0; c < ncols && c < 64; c++)
-			if (strlen(cells[r][c]) > w[c])
-				w[c] = strlen(cells[r][c]);
-	rule(w, ncols);
-	row(cells[0], w, ncols);
-	rule(w, ncols);
-	for (size_t r = 1; r < nrows; r++)
-		row(cells[r], w, ncols);
-	if (nrows > 1)
-		rule(w, ncols);
+		row(&sb, w, (const char *const *)rows[r], ncols);
+	rule(&sb, w, ncols);
+	return strbuf_steal(&sb);
 }
 
-static bool
-skipped(const char *k, const char *const *skip)
+/* A growable list of rows of owned cells. */
+struct grid {
+	char	***rows;
+	size_t	n;
+	size_t	ncols;
+};
+
+static void
+grid_free(struct grid *g)
 {
-	for (size_t i = 0; skip && skip[i]; i++)
-		if (strcmp(skip[i], k) == 0)
-			return true;
-	return false;
+	for (size_t r = 0; r < g->n; r++) {
+		for (size_t i = 0; i < g->ncols; i++)
+			free(g->rows[r][i]);
+		free(g->rows[r]);
+	}
+	free(g->rows);
 }
 
-void
-out_show(const struct cli *c, json_t *obj, const char *const *skip)
+/* Append a row taking the cells; -ENOMEM frees them. */
+static int
+grid_add(struct grid *g, char **cells)
 {
-	size_t n = json_object_size(obj) + 1, r = 1;
-	char ***cells;
+	char ***n = realloc(g->rows, (g->n + 1) * sizeof(*n));
+
+	if (n == NULL) {
+		for (size_t i = 0; i < g->ncols; i++)
+			free(cells[i]);
+		free(cells);
+		return -1;
+	}
+	g->rows = n;
+	g->rows[g->n++] = cells;
+	return 0;
+}
+
+static int
+grid_add2(struct grid *g, const char *a, const char *b, size_t blen)
+{
+	char **cells = calloc(2, sizeof(char *));
+
+	if (cells == NULL)
+		return -1;
+	cells[0] = strdup(a);
+	cells[1] = strndup(b, blen);
+	return grid_add(g, cells);
+}
+
+char *
+cli_show_render(json_t *obj)
+{
+	static const char *const header[] = { "Property", "Value" };
+	struct grid g = { .ncols = 2 };
 	const char *k;
 	json_t *v;
+	char *out;
 
-	if (c->json) {
-		char *s = json_dumps(obj, JSON_INDENT(2) | JSON_ENCODE_ANY);
-		puts(s ? s : "null");
-		free(s);
-		return;
-	}
-	cells = calloc(n, sizeof(*cells));
-	cells[0] = calloc(2, sizeof(char *));
-	cells[0][0] = strdup("Property");
-	cells[0][1] = strdup("Value");
 	json_object_foreach(obj, k, v) {
-		if (strcmp(k, "links") == 0 || skipped(k, skip))
+		_cleanup_free_ char *s = NULL;
+		const char *p, *sep;
+
+		if (streq(k, "links"))
 			continue;
-		cells[r] = calloc(2, sizeof(char *));
-		cells[r][0] = strdup(k);
-		cells[r][1] = out_value(v);
-		r++;
+		s = cli_pyvalue(v);
+		if (s == NULL)
+			break;
+		/* The client splits string values at a literal backslash-n into rows. */
+		if (!json_is_string(v) || strstr(s, "\\n") == NULL) {
+			grid_add2(&g, k, s, strlen(s));
+			continue;
+		}
+		p = s;
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		for (bool first = true;; first = false) {
+			sep = strstr(p, "\\n");
+			grid_add2(&g, first ? k : "", p, sep ? (size_t)(sep - p) : strlen(p));
+			if (sep == NULL)
+				break;
+			p = sep + 2;
+		}
 	}
-	table(cells, r, 2);
-	for (size_t i = 0; i < r; i++) {
-		free(cells[i][0]);
-		free(cells[i][1]);
-		free(cells[i]);
+	out = cli_table_render(header, 2, (char *const *const *)g.rows, g.n);
+	grid_free(&g);
+	return out;
+}
+
+char *
+cli_list_render(json_t *items, const char *const *cols, size_t ncols)
+{
+	struct grid g = { .ncols = ncols };
+	json_t *it;
+	size_t i;
+	char *out;
+
+	json_array_foreach(items, i, it) {
+		char **cells = calloc(ncols ? ncols : 1, sizeof(char *));
+
+		if (cells == NULL)
+			break;
+		for (size_t k = 0; k < ncols; k++) {
+			json_t *v = json_object_get(it, cols[k]);
+
+			cells[k] = v ? cli_pyvalue(v) : strdup("");
+		}
+		if (grid_add(&g, cells) < 0)
+			break;
 	}
-	free(cells);
+	out = cli_table_render(cols, ncols, (char *const *const *)g.rows, g.n);
+	grid_free(&g);
+	return out;
 }
 
 void
-out_list(const struct cli *c, json_t *items, const char *const *cols)
+cli_print_json(json_t *body)
 {
-	size_t ncols = 0, nrows = json_array_size(items) + 1;
-	char ***cells;
-	json_t *it;
-	size_t i;
+	_cleanup_free_ char *s = NULL;
+
+	if (body == NULL)
+		return;
+	s = json_dumps(body, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	if (s)
+		printf("%s\n", s);
+}
+
+void
+cli_print_show(const struct cli *c, json_t *obj)
+{
+	_cleanup_free_ char *s = NULL;
 
 	if (c->json) {
-		char *s = json_dumps(items, JSON_INDENT(2));
-		puts(s ? s : "[]");
-		free(s);
+		cli_print_json(obj);
 		return;
 	}
-	while (cols[ncols])
-		ncols++;
-	cells = calloc(nrows, sizeof(*cells));
-	cells[0] = calloc(ncols, sizeof(char *));
-	for (size_t k = 0; k < ncols; k++)
-		cells[0][k] = strdup(cols[k]);
-	json_array_foreach(items, i, it) {
-		cells[i + 1] = calloc(ncols, sizeof(char *));
-		for (size_t k = 0; k < ncols; k++)
-			cells[i + 1][k] = out_value(json_object_get(it, cols[k]));
+	s = cli_show_render(obj);
+	if (s)
+		fputs(s, stdout);
+}
+
+void
+cli_print_list(const struct cli *c, json_t *body, const char *key, const char *const *cols,
+	       size_t ncols)
+{
+	_cleanup_free_ char *s = NULL;
+
+	if (c->json) {
+		cli_print_json(body);
+		return;
 	}
-	table(cells, nrows, ncols);
-	for (size_t r = 0; r < nrows; r++) {
-		for (size_t k = 0; k < ncols; k++)
-			free(cells[r][k]);
-		free(cells[r]);
-	}
-	free(cells);
+	s = cli_list_render(json_object_get(body, key), cols, ncols);
+	if (s)
+		fputs(s, stdout);
 }

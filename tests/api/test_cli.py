@@ -43,7 +43,7 @@ class Cli(mglib.TestCase):
         self.assertIn('Updating a bay when stack status is "CREATE_IN_PROGRESS"', p.stderr)
         p = self.cli("baymodel-create", "--image-id", "nope", "--keypair-id", "k1",
                      "--external-network-id", "public", "--coe", "swarm", rc=1)
-        self.assertIn("Image nope could not be found. (HTTP 400)", p.stderr)
+        self.assertIn("ERROR: Image nope could not be found (HTTP 400) (Request-ID: req-", p.stderr)
         # Usage errors: exit 2.
         self.cli("baymodel-create", "--coe", "swarm", rc=2)
         self.cli("no-such-command", rc=2)
