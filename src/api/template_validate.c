@@ -10,6 +10,7 @@
 #include "api/labels.h"
 #include "api/resources.h"
 #include "api/templates.h"
+#include "drivers/driver.h"
 #include "common/cleanup.h"
 #include "common/conf.h"
 #include "common/strbuf.h"
@@ -361,6 +362,9 @@ template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_key
 	if (r < 0)
 		return fail(e, 400, "%s", msg ? msg : "Invalid labels");
 	json_object_set_new(doc, "labels", labels);
+	s = driver_refusal(coe, doc);
+	if (s)
+		return fail(e, 400, "%s", s);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "conductor/jobs.h"
+#include "drivers/driver.h"
 #include "db/table.h"
 
 #define NAME_PATTERN "^[a-zA-Z][a-zA-Z0-9_.-]*$"
@@ -366,7 +367,7 @@ handle_create(struct api_req *req)
 	_cleanup_json_ json_t *given = NULL, *name = NULL;
 	_cleanup_free_ char *msg = NULL, *lmsg = NULL, *rname = NULL;
 	char uuid[UUID_STR_LEN], now[TIMESTAMP_LEN], loc[512];
-	const char *keypair, *v;
+	const char *keypair, *v, *refusal;
 	int64_t nodes, masters, timeout, dvs;
 	json_t *lb;
 	struct tmpl_err e;
@@ -443,6 +444,9 @@ handle_create(struct api_req *req)
 	if (labels_validate(given, str(tmpl, "coe"), (size_t)conf_int("bay", "max_labels"),
 			    &labels, &lmsg) < 0)
 		return api_reply_error(req, 400, "%s", lmsg ? lmsg : "Invalid labels");
+	refusal = driver_refusal(str(tmpl, "coe"), tmpl);
+	if (refusal)
+		return api_reply_error(req, 400, "%s", refusal);
 
 	timeout = json_integer_value(json_object_get(in, bay ? "bay_create_timeout" :
 							      "create_timeout"));

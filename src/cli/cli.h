@@ -277,6 +277,7 @@ int cmd_quotas_show(struct cli *c, int argc, char **argv);
 int cmd_quotas_update(struct cli *c, int argc, char **argv);
 int cmd_quotas_delete(struct cli *c, int argc, char **argv);
 int cmd_ca_show(struct cli *c, int argc, char **argv);
+int cmd_certificate_list(struct cli *c, int argc, char **argv);
 int cmd_ca_sign(struct cli *c, int argc, char **argv);
 int cmd_ca_rotate(struct cli *c, int argc, char **argv);
 int cmd_service_list(struct cli *c, int argc, char **argv);

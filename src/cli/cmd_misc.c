@@ -1,4 +1,4 @@
-/* cmd_misc.c - ca-show, ca-sign, ca-rotate, service-list, stats-list. */
+/* cmd_misc.c - ca-show, ca-sign, ca-rotate, certificate-list, service-list, stats-list. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,5 +219,54 @@ cmd_stats_list(struct cli *c, int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	cli_print_show(c, r.body);
 	cli_response_free(&r);
+	return CLI_EXIT_OK;
+}
+
+/*
+ * certificate-list [--expires-within DAYS] [--bay B | --cluster C]: the
+ * expiry inventory (ours; not in python-magnumclient), soonest first.
+ */
+int
+cmd_certificate_list(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{ "--expires-within", CLI_OPT_VALUE, NULL, false, NULL },
+		{ "--bay", CLI_OPT_VALUE, NULL, false, NULL },
+		{ "--cluster", CLI_OPT_VALUE, NULL, false, NULL },
+		{ NULL, 0, NULL, false, NULL },
+	};
+	static const char *const cols[] = { "cluster_uuid", "kind", "name", "not_after",
+					    "expires_in_days", "serial" };
+	_cleanup_free_ char *path = NULL, *out = NULL, *b = NULL;
+	const char *days, *bay;
+	struct cli_response r;
+	struct cli_args a;
+	long long n;
+	int rc;
+
+	rc = cli_args_parse(c, opts, 0, 0, NULL, argc, argv, &a);
+	if (rc)
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	days = cli_arg(&a, "--expires-within");
+	if (days && (cli_parse_int(days, &n) < 0 || n < 0))
+		return cli_usage_error(c, "--expires-within: a number of days, not '%s'", days);
+	bay = cli_arg(&a, "--bay") ? cli_arg(&a, "--bay") : cli_arg(&a, "--cluster");
+	if (bay && (b = cli_escape(bay)) == NULL)
+		return cli_fail("out of memory");
+	if (asprintf(&path, "/v1/certificates?%s%s%s%s%s", days ? "expires_within=" : "",
+		     days ? days : "", days && b ? "&" : "", b ? "bay_uuid=" : "", b ? b : "") < 0)
+		return cli_fail("out of memory");
+	if (cli_get(c, path, &r))
+		return CLI_EXIT_ERROR;
+	if (c->json) {
+		cli_print_json(r.body);
+		cli_response_free(&r);
+		return CLI_EXIT_OK;
+	}
+	out = cli_list_render(json_object_get(r.body, "certificates"), cols, ARRAY_SIZE(cols));
+	cli_response_free(&r);
+	if (out == NULL)
+		return cli_fail("out of memory");
+	fputs(out, stdout);
 	return CLI_EXIT_OK;
 }

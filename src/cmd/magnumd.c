@@ -28,6 +28,7 @@
 #include "common/util.h"
 #include "conductor/conductor.h"
 #include "db/db.h"
+#include "x509/pki.h"
 
 #pragma weak identity_bootstrap
 #pragma weak identity_cli
@@ -39,25 +40,6 @@ usage(FILE *f)
 		"usage: magnumd [--config FILE] [--api-only | --conductor-only] [--debug]\n"
 		"       magnumd [--config FILE] db-sync | check-config | sample-config\n"
 		"       magnumd [--config FILE] user-create | project-create | role-add | ... \n");
-}
-
-static int
-mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* The database URL: [database] connection, else SQLite under state_path. */
@@ -228,6 +210,11 @@ main(int argc, char **argv)
 	r = db_global_init(url);
 	if (r < 0)
 		return 1;
+	r = pki_init(&err);
+	if (r < 0) {
+		log_err("certificates: %s", err ? err : strerror(-r));
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -273,6 +260,7 @@ main(int argc, char **argv)
 	conductor_stop();
 	api_server_stop(srv);
 	db_close_all();
+	pki_fini();
 	curl_global_cleanup();
 	return 0;
 }

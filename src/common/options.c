@@ -18,7 +18,9 @@ const struct conf_option conf_options[] = {
 	{ "DEFAULT", "host", CONF_STR, NULL,
 	  "Name of this host in mservices (default: the machine's host name)" },
 	{ "DEFAULT", "backend", CONF_STR, "local",
-	  "Infrastructure backend for bays: local (namespaces on this host) or heat" },
+	  "Infrastructure backend for bays: local (namespace nodes on this host, running "
+	  "dockerd), or none (control plane only: a bay gets its CA, then waits for a backend "
+	  "until its create_timeout)" },
 	{ "DEFAULT", "service_down_time", CONF_INT, "180",
 	  "Seconds without a heartbeat after which a service is reported down" },
 	{ "DEFAULT", "periodic_interval", CONF_INT, "60",
@@ -92,6 +94,50 @@ const struct conf_option conf_options[] = {
 	{ "conductor", "workers", CONF_INT, "2", "Conductor worker threads" },
 	{ "conductor", "lease_seconds", CONF_INT, "30",
 	  "Seconds a claimed job's lease lasts before another conductor may take it over" },
+
+	/* [local] */
+	{ "local", "prefix", CONF_STR, "mgc",
+	  "Prefix of every kernel object name the local backend makes (1-5 characters)" },
+	{ "local", "network_pool", CONF_STR, "10.250.0.0/16",
+	  "IPv4 /16 from which each bay gets a /24 (gateway .1, nodes from .10)" },
+	{ "local", "enable_egress", CONF_BOOL, "false",
+	  "Let bay nodes reach the outside through NAT on this host (off: the host drops "
+	  "anything a bay network sends beyond itself)" },
+	{ "local", "swarm_address_pool", CONF_STR, "10.200.0.0/16",
+	  "Address pool for swarm overlay networks (must not overlap network_pool)" },
+	{ "local", "dockerd", CONF_STR, "/usr/bin/dockerd", "dockerd binary run in each node" },
+	{ "local", "busybox", CONF_STR, "/bin/busybox",
+	  "Static busybox used to build the node service image (Debian's busybox-static)" },
+	{ "local", "haproxy", CONF_STR, "/usr/sbin/haproxy",
+	  "haproxy binary: the API load balancer of multi-master bays" },
+
+	/* [x509] */
+	{ "x509", "key_type", CONF_STR, "rsa",
+	  "Key type of bay CAs and issued certificates: rsa or ec" },
+	{ "x509", "rsa_key_size", CONF_INT, "2048", "RSA key size in bits (2048..8192)" },
+	{ "x509", "term_of_validity", CONF_INT, "1825",
+	  "Days a bay CA and the certificates it signs stay valid" },
+	{ "x509", "max_term_of_validity", CONF_INT, "1825",
+	  "Upper bound in days for any certificate this service issues" },
+	{ "x509", "allow_ca", CONF_BOOL, "false", "Whether a signed CSR may ask for CA:TRUE" },
+	{ "x509", "allowed_extensions", CONF_STR,
+	  "keyUsage, extendedKeyUsage, subjectAltName, basicConstraints, subjectKeyIdentifier",
+	  "Extensions kept from a CSR; a critical one not listed is refused" },
+	{ "x509", "allowed_key_usage", CONF_STR,
+	  "Digital Signature, Key Encipherment, Non Repudiation",
+	  "Key usages kept from a CSR; a critical keyUsage asking for more is refused" },
+	{ "x509", "min_rsa_key_size", CONF_INT, "2048", "Weakest RSA key a CSR may carry" },
+
+	/* [certificates] */
+	{ "certificates", "cert_manager_type", CONF_STR, "x509keypair",
+	  "Where bay certificates and keys live: x509keypair (the database, keys encrypted with "
+	  "state_path/master.key), local (files under storage_path, mode 0600) or barbican" },
+	{ "certificates", "storage_path", CONF_STR, NULL,
+	  "Directory of the local cert manager (default: state_path/certificates)" },
+	{ "certificates", "barbican_url", CONF_STR, NULL,
+	  "Barbican v1 endpoint for cert_manager_type = barbican (default: from the catalog)" },
+	{ "certificates", "renew_before_days", CONF_INT, "30",
+	  "Re-issue node and service certificates this many days before they expire (0 = never)" },
 
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <limits.h>
 #include <uuid/uuid.h>
 
 #include "common/util.h"
@@ -216,3 +218,24 @@ random_name(const char *suffix)
 		return NULL;
 	return out;
 }
+
+/* mkdir -p: create path and its missing parents with mode. Returns 0 or -errno. */
+int
+mkdir_p(const char *path, unsigned mode)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+

@@ -24,6 +24,9 @@ int time_parse_iso(const char *s, time_t *ret);
 /* Monotonic time in microseconds. */
 uint64_t time_mono_us(void);
 
+/* mkdir -p with mode for every missing directory. Returns 0 or -errno. */
+int mkdir_p(const char *path, unsigned mode);
+
 /* Fill buf with n cryptographically random bytes (getrandom); 0 or -errno. */
 int random_bytes(void *buf, size_t n);
 /* Write 2*nbytes lowercase hex chars + NUL into out. */

@@ -18,3 +18,7 @@ void conductor_workers_stop(void);
 
 /* One heartbeat: create or bump this conductor's mservices row. Returns 0 or -errno. */
 int conductor_heartbeat(const char *host);
+
+/* Periodic tasks (periodic.c): create timeouts, certificate renewals, bay re-sync. */
+struct db;
+void conductor_periodic(struct db *db);

@@ -21,7 +21,7 @@ jobs_enqueue(struct db *db, const char *cluster_uuid, const char *kind, json_t *
 	if (streq(kind, JOB_DELETE)) {
 		/* Deletion supersedes work that has not started. */
 		int r = db_exec(db, "UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE "
-				    "cluster_uuid = ? AND state = 'pending'",
+				    "cluster_uuid = ? AND state IN ('pending', 'held')",
 				DB_ARGS(DB_TEXT(now), DB_TEXT(cluster_uuid)));
 		if (r < 0)
 			return r;

@@ -12,10 +12,13 @@
 #define JOB_CREATE	"create"
 #define JOB_UPDATE	"update"
 #define JOB_DELETE	"delete"
+#define JOB_ROTATE_CA	"rotate_ca"
+#define JOB_RENEW_CERTS	"renew_certs"
 
 /*
  * Add a pending job for cluster_uuid (kind one of JOB_*; payload may be NULL,
- * borrowed). A delete cancels the cluster's jobs that have not started. Call
+ * borrowed). A delete cancels the cluster's jobs that have not started (pending
+ * or held). Call
  * inside the caller's transaction. Returns 0 or -errno.
  */
 int jobs_enqueue(struct db *db, const char *cluster_uuid, const char *kind, json_t *payload);

@@ -56,9 +56,11 @@ hb_main(void *arg)
 		r = conductor_heartbeat(hb_host);
 		if (r < 0)
 			log_warn_errno(r, "conductor heartbeat failed");
-		if (db_thread())
+		if (db_thread()) {
 			(void)db_exec(db_thread(), "DELETE FROM tokens WHERE expires_epoch < ?",
 				      DB_ARGS(DB_INT((int64_t)time(NULL))));
+			conductor_periodic(db_thread());
+		}
 		pthread_mutex_lock(&hb_lock);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += conf_int("DEFAULT", "periodic_interval");

@@ -1,9 +1,9 @@
 /*
  * worker.c - conductor workers: claim durable jobs with leases (one
- * operation per bay at a time; an expired lease is taken over), run them,
- * record the outcome. Until drivers exist only deletions have work to do:
- * nothing was provisioned for a bay whose create never ran, so deleting it
- * means removing its rows. Create and update jobs stay pending.
+ * operation per bay at a time; an expired lease is taken over; the lease is
+ * renewed on every progress event), run them (lifecycle.c), record the
+ * outcome. A job whose owner was a previous process on this host is taken
+ * over at once instead of after its lease.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "conductor/conductor.h"
 #include "conductor/jobs.h"
+#include "conductor/lifecycle.h"
 #include "db/table.h"
 
 #define MAX_WORKERS 16
@@ -37,7 +38,7 @@ job_claim(struct db *db, const char *owner, json_t **ret)
 {
 	static const char where[] =
 		"(state = 'pending' OR (state = 'running' AND lease_expires < ?)) AND "
-		"kind = 'delete' AND NOT EXISTS (SELECT 1 FROM jobs j2 WHERE j2.cluster_uuid = "
+		"NOT EXISTS (SELECT 1 FROM jobs j2 WHERE j2.cluster_uuid = "
 		"jobs.cluster_uuid AND j2.id < jobs.id AND j2.state IN ('pending', 'running'))";
 	int64_t now = (int64_t)time(NULL), lease = conf_int("conductor", "lease_seconds"), n = 0;
 	bool pg = db_kind(db) == DB_POSTGRES;
@@ -47,8 +48,8 @@ job_claim(struct db *db, const char *owner, json_t **ret)
 	int r;
 
 	/* A cheap read first: idle polling must not take the write lock. */
-	r = db_query_int(db, "SELECT COUNT(*) FROM jobs WHERE kind = 'delete' AND state IN "
-			     "('pending', 'running')", DB_NOARGS, &n);
+	r = db_query_int(db, "SELECT COUNT(*) FROM jobs WHERE state = 'pending' OR (state = "
+			     "'running' AND lease_expires < ?)", DB_ARGS(DB_INT(now)), &n);
 	if (r < 0 || n == 0)
 		return r;
 	time_now_iso(now_iso);
@@ -89,30 +90,6 @@ job_finish(struct db *db, int64_t id, const char *state, const char *error)
 		       DB_ARGS(DB_TEXT(state), DB_TEXT(error), DB_TEXT(now), DB_INT(id)));
 }
 
-/* Delete: nothing was provisioned (no driver ran), so the bay is its rows. */
-static int
-run_delete(struct db *db, const char *uuid)
-{
-	int r;
-
-	r = db_begin(db);
-	if (r < 0)
-		return r;
-	r = db_exec(db, "DELETE FROM nodegroups WHERE cluster_id = ?", DB_ARGS(DB_TEXT(uuid)));
-	if (r >= 0)
-		r = db_exec(db, "DELETE FROM events WHERE cluster_uuid = ?", DB_ARGS(DB_TEXT(uuid)));
-	if (r >= 0)
-		r = db_exec(db, "DELETE FROM clusters WHERE uuid = ?", DB_ARGS(DB_TEXT(uuid)));
-	if (r >= 0)
-		r = db_exec(db, "UPDATE jobs SET state = 'cancelled' WHERE cluster_uuid = ? AND "
-				"state = 'pending'", DB_ARGS(DB_TEXT(uuid)));
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	return db_commit(db);
-}
-
 static void *
 worker_main(void *arg)
 {
@@ -141,15 +118,39 @@ worker_main(void *arg)
 		uuid = json_string_value(json_object_get(job, "cluster_uuid"));
 		kind = json_string_value(json_object_get(job, "kind"));
 		log_info("job %lld: %s of bay %s", (long long)id, kind, uuid);
-		r = streq(kind, JOB_DELETE) ? run_delete(db, uuid) : -ENOSYS;
+		r = lifecycle_run(db, job, owner);
+		if (r == LIFECYCLE_LOST)
+			continue;
 		if (r < 0)
 			log_warn_errno(r, "job %lld failed", (long long)id);
-		r = job_finish(db, id, r < 0 ? "failed" : "done", r < 0 ? strerror(-r) : NULL);
+		r = job_finish(db, id, r == LIFECYCLE_HELD ? "held" : r < 0 ? "failed" : "done",
+			       r < 0 ? strerror(-r) : NULL);
 		if (r < 0)
 			log_warn_errno(r, "recording job %lld failed", (long long)id);
 	}
 	db_thread_close();
 	return NULL;
+}
+
+/*
+ * Jobs leased by an earlier magnumd of this host (host:pid/N, pid not ours)
+ * lost their owner when it stopped: expire their leases now.
+ */
+static void
+take_over_own(const char *host)
+{
+	_cleanup_free_ char *like = NULL, *mine = NULL;
+	struct db *db = db_thread();
+	int r;
+
+	if (db == NULL || asprintf(&like, "%s:%%", host) < 0 ||
+	    asprintf(&mine, "%s/%%", owner_base) < 0)
+		return;
+	r = db_exec(db, "UPDATE jobs SET lease_expires = 0 WHERE state = 'running' AND "
+			"lease_owner LIKE ? AND lease_owner NOT LIKE ?",
+		    DB_ARGS(DB_TEXT(like), DB_TEXT(mine)));
+	if (r > 0)
+		log_info("taking over %d job(s) of a previous run on this host", r);
 }
 
 int
@@ -158,6 +159,7 @@ conductor_workers_start(const char *host)
 	int64_t n = conf_int("conductor", "workers");
 
 	snprintf(owner_base, sizeof(owner_base), "%s:%d", host, (int)getpid());
+	take_over_own(host);
 	if (n < 1)
 		n = 1;
 	if (n > MAX_WORKERS)

@@ -106,6 +106,18 @@ static const char *const migrations[] = {
 	"  cidr TEXT, created_at TEXT NOT NULL);"
 	"INSERT INTO networks VALUES ('5c3f4ad6-6f5b-4b4e-9d2a-2f1c9e0b7a01', 'public', 1, NULL,"
 	"  '1970-01-01T00:00:00+00:00');",
+	/* 2: bay PKI inventory (x509keypairs), the resource ledger, job progress. */
+	"CREATE TABLE x509keypairs ("
+	"  uuid TEXT PRIMARY KEY, cluster_uuid TEXT NOT NULL, project_id TEXT, user_id TEXT,"
+	"  kind TEXT NOT NULL, name TEXT NOT NULL, certificate TEXT NOT NULL, private_key TEXT,"
+	"  ref TEXT, serial TEXT, not_after TEXT NOT NULL, created_at TEXT NOT NULL);"
+	"CREATE INDEX x509keypairs_cluster ON x509keypairs (cluster_uuid, kind);"
+	"CREATE INDEX x509keypairs_expiry ON x509keypairs (not_after);"
+	"CREATE TABLE ledger ("
+	"  id @ID@, cluster_uuid TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
+	"  data TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT);"
+	"CREATE INDEX ledger_cluster ON ledger (cluster_uuid, id);"
+	"ALTER TABLE jobs ADD COLUMN step TEXT;",
 };
 
 int

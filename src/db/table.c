@@ -67,7 +67,7 @@ static const struct db_column job_cols[] = {
 	{ "id", COL_INT }, { "cluster_uuid", COL_TEXT }, { "kind", COL_TEXT },
 	{ "state", COL_TEXT }, { "payload", COL_JSON }, { "attempts", COL_INT },
 	{ "lease_owner", COL_TEXT }, { "lease_expires", COL_INT }, { "last_error", COL_TEXT },
-	{ "created_at", COL_TEXT }, { "updated_at", COL_TEXT },
+	{ "created_at", COL_TEXT }, { "updated_at", COL_TEXT }, { "step", COL_TEXT },
 };
 const struct db_table db_t_jobs = T("jobs", job_cols);
 
@@ -76,6 +76,21 @@ static const struct db_column ev_cols[] = {
 	{ "progress", COL_INT }, { "message", COL_TEXT }, { "created_at", COL_TEXT },
 };
 const struct db_table db_t_events = T("events", ev_cols);
+
+static const struct db_column x5_cols[] = {
+	{ "uuid", COL_TEXT }, { "cluster_uuid", COL_TEXT }, { "project_id", COL_TEXT },
+	{ "user_id", COL_TEXT }, { "kind", COL_TEXT }, { "name", COL_TEXT },
+	{ "certificate", COL_TEXT }, { "private_key", COL_TEXT }, { "ref", COL_TEXT },
+	{ "serial", COL_TEXT }, { "not_after", COL_TEXT }, { "created_at", COL_TEXT },
+};
+const struct db_table db_t_x509keypairs = T("x509keypairs", x5_cols);
+
+static const struct db_column lg_cols[] = {
+	{ "id", COL_INT }, { "cluster_uuid", COL_TEXT }, { "kind", COL_TEXT },
+	{ "name", COL_TEXT }, { "data", COL_JSON }, { "state", COL_TEXT },
+	{ "created_at", COL_TEXT }, { "updated_at", COL_TEXT },
+};
+const struct db_table db_t_ledger = T("ledger", lg_cols);
 
 static const struct db_column ms_cols[] = {
 	{ "id", COL_INT }, { "host", COL_TEXT }, { "binary", COL_TEXT },

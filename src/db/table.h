@@ -38,6 +38,8 @@ extern const struct db_table db_t_images;
 extern const struct db_table db_t_keypairs;
 extern const struct db_table db_t_flavors;
 extern const struct db_table db_t_networks;
+extern const struct db_table db_t_x509keypairs;
+extern const struct db_table db_t_ledger;
 
 /* Column descriptor by name, or NULL. */
 const struct db_column *db_table_column(const struct db_table *t, const char *name);

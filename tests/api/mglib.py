@@ -84,6 +84,7 @@ class Magnumd:
         self.extra_conf = extra_conf
         self.db_url = db_url if db_url is not None else os.environ.get("MAGNUM_TEST_DB")
         self.pg_db = None       # database this instance created on the fixture server
+        self.backend = "none"
         self.exit_problem = None  # set by stop() when magnumd did not end cleanly
         self.dir = None
         self.proc = None
@@ -97,6 +98,9 @@ class Magnumd:
     def write_conf(self):
         conf = ["[DEFAULT]", "state_path = %s/state" % self.dir,
                 "auth_strategy = %s" % self.auth, "periodic_interval = 1",
+                # Control plane only: API tests never provision (the e2e tests do).
+                "backend = %s" % self.backend,
+                "[x509]", "key_type = ec",
                 "[api]", "host = 127.0.0.1", "port = %d" % self.port]
         if self.db_url:
             conf += ["[database]", "connection = %s" % self.db_url]

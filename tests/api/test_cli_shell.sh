@@ -102,6 +102,7 @@ cat >"$T/magnum.conf" <<EOF
 [DEFAULT]
 state_path = $T/state
 auth_strategy = builtin
+backend = none
 periodic_interval = 1
 [api]
 host = 127.0.0.1
