@@ -326,7 +326,8 @@ cmd_run(const char *ip, const char *alt_ip)
 	/* generic call: a daemon error becomes -errno and a sentence */
 	r = engine_call(e, "GET", "/containers/mgt-none/json", NULL, &status, &j);
 	CHECK(r == -ENOENT && status == 404 && j == NULL, "404: %d %ld", r, status);
-	CHECK(streq(engine_error(e), "GET /containers/mgt-none/json: 404 No such container: mgt-none"),
+	CHECK(streq(engine_error(e),
+		    "GET /containers/mgt-none/json: 404 No such container: mgt-none"),
 	      "sentence: %s", engine_error(e));
 
 	/* 2. the image, built here, loaded there */

@@ -86,8 +86,8 @@ read go < "$DIR/go"
 mount -n -t tmpfs mgtrun /run
 mount -n -t sysfs mgtsys /sys
 mount -n -t tmpfs mgtcg /sys/fs/cgroup
-$(awk '$3 == "cgroup" { n = $2; sub(".*/", "", n);
-	printf "mkdir -p /sys/fs/cgroup/%s; mount -n -t cgroup -o %s cgroup /sys/fs/cgroup/%s\n", n, $4, n }' /proc/self/mounts)
+$(awk '$3 == "cgroup" { n = $2; sub(".*/", "", n); d = "/sys/fs/cgroup/" n;
+	printf "mkdir -p %s; mount -n -t cgroup -o %s cgroup %s\n", d, $4, d }' /proc/self/mounts)
 mount -n -t tmpfs mgtetc /etc/docker
 mount -n --bind "$DIR/resolv.conf" /etc/resolv.conf
 exec "$DOCKERD" --data-root "$DIR/data" --exec-root "$DIR/run" --pidfile "$DIR/run/docker.pid" \\
