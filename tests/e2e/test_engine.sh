@@ -7,6 +7,7 @@
 # reaches it over a veth pair (mgte<pid>h / mgte<pid>n) on a /30.
 # The scenario is in engine_driver.c. Needs root, dockerd and busybox-static:
 # otherwise exits 77 (skipped). Everything is removed on success and failure.
+# E2E_KEEP_LOG=FILE keeps a copy of dockerd's log.
 set -euo pipefail
 
 BIN=${E2E_BIN:-$(dirname "$0")/../../build}
@@ -61,6 +62,7 @@ cleanup() {
 	for c in /sys/fs/cgroup/*/"$CG"; do
 		[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
+	[ -n "${E2E_KEEP_LOG:-}" ] && cp "$DIR/dockerd.log" "$E2E_KEEP_LOG"
 	if [ $rc -ne 0 ] && [ -f "$DIR/dockerd.log" ]; then
 		echo "--- dockerd.log (last 30 lines)"; tail -30 "$DIR/dockerd.log"
 	fi
@@ -119,4 +121,8 @@ export DOCKERD_START_NS=$(now_ns)
 echo go > "$DIR/go"
 echo "dockerd starting at $NODE_IP (host pid of the namespace init: $INIT_PID)"
 "$DRIVER" run "$DIR" "$NODE_IP" "$ALT_IP"
+# services name the image by ID: the daemon must never have tried a registry
+if grep -E "pulling image|registry-1.docker.io" "$DIR/dockerd.log"; then
+	echo "FAIL: dockerd tried to pull an image"; exit 1
+fi
 echo "PASS"

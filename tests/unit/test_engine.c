@@ -39,7 +39,7 @@ struct request {
 	size_t		len;
 };
 
-static char dir[] = "/tmp/magnum-test-engine-XXXXXX";
+static char dir[] = "/tmp/magnum-test-engine-unit-XXXXXX";
 static char sock_path[100];
 static int listen_fd = -1;
 static pthread_t server;
