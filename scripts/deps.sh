@@ -10,7 +10,7 @@ pkgs=(
 	libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
 	uuid-dev libssl-dev libcrypt-dev libcmocka-dev
 	# run and test
-	sqlite3 postgresql openssl curl procps iproute2
+	sqlite3 postgresql openssl curl procps iproute2 docker.io busybox-static
 	python3-magnumclient python3-openstackclient
 )
 
