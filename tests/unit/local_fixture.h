@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,7 +29,7 @@
 #include "backends/local/netns.h"
 
 /* Root, and namespaces can be made (not inside a restricted container)? */
-static bool
+static __attribute__((unused)) bool
 local_can_run(void)
 {
 	pid_t pid;
@@ -55,7 +56,7 @@ local_can_run(void)
 		}							\
 	} while (0)
 
-static double
+static __attribute__((unused)) double
 now_ms(void)
 {
 	struct timespec ts;
@@ -64,7 +65,7 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int
+static __attribute__((unused)) int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
 	(void)st;
@@ -73,7 +74,7 @@ rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 }
 
 /* rm -rf, not crossing mount points; only for our /tmp/magnum-test-* dirs */
-static void
+static __attribute__((unused)) void
 rm_tree(const char *dir)
 {
 	if (dir && strncmp(dir, "/tmp/magnum-test-", 17) == 0)
@@ -81,7 +82,7 @@ rm_tree(const char *dir)
 }
 
 /* Run fn(arg) in a child process inside netns `path`; returns fn's result (0..255) or -1. */
-static int
+static __attribute__((unused)) int
 in_netns(const char *path, int (*fn)(void *), void *arg, int timeout_ms)
 {
 	pid_t pid;
@@ -121,7 +122,7 @@ struct tcp_probe {
 };
 
 /* Listen on addr:port, accept one connection, send "ok". 0 on success. */
-static int
+static __attribute__((unused)) int
 tcp_serve_once(void *p)
 {
 	struct tcp_probe *t = p;
@@ -148,7 +149,7 @@ tcp_serve_once(void *p)
 }
 
 /* Connect to addr:port within timeout_ms and read "ok". 0 on success. */
-static int
+static __attribute__((unused)) int
 tcp_probe(void *p)
 {
 	struct tcp_probe *t = p;
@@ -171,7 +172,7 @@ tcp_probe(void *p)
 }
 
 /* A listener in netns `ns_path` (NULL: here) in a child; returns its pid once listening. */
-static pid_t
+static __attribute__((unused)) pid_t
 tcp_listener(const char *ns_path, struct tcp_probe *t)
 {
 	int p[2];
@@ -206,7 +207,7 @@ tcp_listener(const char *ns_path, struct tcp_probe *t)
 }
 
 /* Reap a listener: its exit code, or -1 (killed after timeout_ms). */
-static int
+static __attribute__((unused)) int
 listener_wait(pid_t pid, int timeout_ms)
 {
 	double t0 = now_ms();
@@ -225,7 +226,7 @@ listener_wait(pid_t pid, int timeout_ms)
 }
 
 /* Run argv (absolute path, no shell), capture stdout+stderr into out; exit status or -1. */
-static int
+static __attribute__((unused)) int
 run_capture(const char *const *argv, char *out, size_t n, int timeout_ms)
 {
 	int p[2], status;
@@ -264,4 +265,21 @@ run_capture(const char *const *argv, char *out, size_t n, int timeout_ms)
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * Node inits are orphans once started; where the host's PID 1 does not reap (as in some
+ * sandboxes), they would stay zombies. A test becomes their subreaper and reaps them.
+ */
+static __attribute__((unused)) void
+become_subreaper(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+static __attribute__((unused)) void
+reap_orphans(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }

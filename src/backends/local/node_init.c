@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -214,10 +215,27 @@ mount_cgroups(void)
 }
 
 static void
-setup_mounts(const struct init_opts *o, const int *bindfd)
+setup_mounts(const struct init_opts *o)
 {
+	int bindfd[MAX_BINDS];
+
 	mount_or_fail(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	mount_or_fail("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/*
+	 * Bind sources are opened now, in the node's mount namespace (a bind from a mount of
+	 * another namespace is EINVAL) and before /run is covered, so they may live there.
+	 */
+	for (int i = 0; i < o->nbinds; i++) {
+		char src[PATH_MAX];
+		const char *c = strchr(o->binds[i], ':');
+
+		if (c == NULL || c[1] != '/')
+			FAIL(-EINVAL, "bad bind %s", o->binds[i]);
+		snprintf(src, sizeof(src), "%.*s", (int)(c - o->binds[i]), o->binds[i]);
+		bindfd[i] = open(src, O_PATH | O_CLOEXEC);
+		if (bindfd[i] < 0)
+			FAIL(-errno, "bind source %s", src);
+	}
 	detach_nsfs(o->netns);
 	mount_cgroups();
 	mount_or_fail("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
@@ -272,8 +290,7 @@ supervise(pid_t child, const sigset_t *set)
 }
 
 static void __attribute__((noreturn))
-run_init(const struct init_opts *o, int logfd, int dirfd, const int *bindfd,
-	 const struct stat *dirst)
+run_init(const struct init_opts *o, int logfd, int dirfd, const struct stat *dirst)
 {
 	int ep[2], e = 0, devnull;
 	sigset_t all, none;
@@ -281,7 +298,7 @@ run_init(const struct init_opts *o, int logfd, int dirfd, const int *bindfd,
 	pid_t child;
 	ssize_t k;
 
-	setup_mounts(o, bindfd);
+	setup_mounts(o);
 	if (sethostname(o->name, strlen(o->name)) < 0)
 		FAIL(-errno, "sethostname %s", o->name);
 	if (stat(o->dir, &now) < 0 || now.st_dev != dirst->st_dev || now.st_ino != dirst->st_ino)
@@ -333,7 +350,7 @@ int
 node_init_main(int argc, char **argv)
 {
 	struct init_opts o = { 0 };
-	int bindfd[MAX_BINDS], logfd, dirfd, nsfd;
+	int logfd, dirfd, nsfd;
 	struct stat dirst;
 	sigset_t none;
 	pid_t pid;
@@ -347,6 +364,7 @@ node_init_main(int argc, char **argv)
 	fcntl(NODE_STATUS_FD, F_SETFD, FD_CLOEXEC);
 
 	/* stage 1: the launcher, still in the host's namespaces */
+	prctl(PR_SET_NAME, "node-init");	/* not "exe" in ps */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -363,18 +381,6 @@ node_init_main(int argc, char **argv)
 	dirfd = open(o.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0 || fstat(dirfd, &dirst) < 0)
 		FAIL(-errno, "open node dir %s", o.dir);
-	for (int i = 0; i < o.nbinds; i++) {
-		char src[PATH_MAX];
-		const char *c = strchr(o.binds[i], ':');
-
-		if (c == NULL || c[1] != '/')
-			FAIL(-EINVAL, "bad bind %s", o.binds[i]);
-		snprintf(src, sizeof(src), "%.*s", (int)(c - o.binds[i]), o.binds[i]);
-		bindfd[i] = open(src, O_PATH | O_CLOEXEC);
-		if (bindfd[i] < 0)
-			FAIL(-errno, "bind source %s", src);
-	}
-
 	nsfd = open(o.netns, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		FAIL(-errno, "open netns %s", o.netns);
@@ -391,5 +397,5 @@ node_init_main(int argc, char **argv)
 		_exit(0);
 	}
 	/* stage 2: PID 1 of the node */
-	run_init(&o, logfd, dirfd, bindfd, &dirst);
+	run_init(&o, logfd, dirfd, &dirst);
 }
