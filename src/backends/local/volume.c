@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/loop.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,9 +135,9 @@ loop_bind(int backing, const char *img, char *dev, size_t devlen, char *err, siz
 	return lu_errf(err, errlen, -EBUSY, "no free loop device");
 }
 
-int
-volume_attach(const char *img_path, unsigned long long bytes, const char *mountpoint,
-	      char *ret_loopdev, size_t n, char *err, size_t errlen)
+static int
+attach(const char *img_path, unsigned long long bytes, const char *mountpoint,
+       char *ret_loopdev, size_t n, bool *created, char *err, size_t errlen)
 {
 	_cleanup_close_ int backing = -1, loopfd = -1;
 	char dev[64], real[PATH_MAX];
@@ -161,7 +162,11 @@ volume_attach(const char *img_path, unsigned long long bytes, const char *mountp
 		return lu_errf(err, errlen, -EBUSY, "%s is already a mount point", mountpoint);
 	}
 
-	backing = open(img_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	backing = open(img_path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (backing < 0 && errno == ENOENT) {
+		backing = open(img_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+		*created = backing >= 0;
+	}
 	if (backing < 0)
 		return lu_errf(err, errlen, -errno, "create %s: %m", img_path);
 	if (fstat(backing, &st) < 0)
@@ -203,6 +208,19 @@ volume_attach(const char *img_path, unsigned long long bytes, const char *mountp
 	 * device at the last umount */
 	snprintf(ret_loopdev, n, "%s", dev);
 	return 0;
+}
+
+int
+volume_attach(const char *img_path, unsigned long long bytes, const char *mountpoint,
+	      char *ret_loopdev, size_t n, char *err, size_t errlen)
+{
+	bool created = false;
+	int r;
+
+	r = attach(img_path, bytes, mountpoint, ret_loopdev, n, &created, err, errlen);
+	if (r < 0 && created)
+		unlink(img_path);	/* the loop device, if any, was freed by AUTOCLEAR */
+	return r;
 }
 
 int
