@@ -11,6 +11,8 @@ pkgs=(
 	uuid-dev libssl-dev libcrypt-dev libcmocka-dev
 	# run and test
 	sqlite3 postgresql openssl curl procps iproute2
+	# local backend: dockerd per node, per-bay nftables, ext4 volumes on loop devices
+	docker.io nftables e2fsprogs
 	python3-magnumclient python3-openstackclient
 )
 
