@@ -283,3 +283,20 @@ reap_orphans(void)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }
+
+/* rmdir the (test-private) parent "mgt-<pid>" of cgroup "mgt-<pid>/x" in every hierarchy */
+static __attribute__((unused)) void
+cg_remove_parent(const char *cg)
+{
+	const char *slash = strchr(cg, '/');
+	const char *h[] = { "blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory",
+			    "pids", "systemd", "net_cls", "net_prio", "perf_event", "hugetlb" };
+	char p[256];
+
+	if (slash == NULL || strncmp(cg, "mgt-", 4) != 0)
+		return;
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+		snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/%.*s", h[i], (int)(slash - cg), cg);
+		rmdir(p);
+	}
+}

@@ -22,7 +22,7 @@
 #define DOCKERD "/usr/sbin/dockerd"
 #define NNODES 3
 
-static char tmpdir[64], nsdir[128], nspath[NNODES][192], br[16], hostif[NNODES][16];
+static char tmpdir[64], nsdir[128], nspath[NNODES][192], br[32], hostif[NNODES][32];
 static char cg[64], name[32], img[192], data[192], run[192];
 static int net;
 static pid_t init_pid;
@@ -42,7 +42,7 @@ setup(void **state)
 		snprintf(hostif[i], sizeof(hostif[i]), "mgt%dd%d", getpid() % 100000, i);
 	}
 	snprintf(br, sizeof(br), "mgtbr%d", getpid() % 100000);
-	snprintf(cg, sizeof(cg), "mgt/%d-dk0", (int)getpid());
+	snprintf(cg, sizeof(cg), "mgt-%d/dk0", (int)getpid());
 	snprintf(name, sizeof(name), "mgt-dk%d-n0", (int)getpid());
 	snprintf(img, sizeof(img), "%s/vol-n0.img", tmpdir);
 	snprintf(data, sizeof(data), "%s/data", tmpdir);
@@ -59,7 +59,7 @@ teardown(void **state)
 		node_stop(init_pid, init_start, 0);
 	reap_orphans();
 	cgroup_node_remove(cg);
-	rmdir("/sys/fs/cgroup/memory/mgt");
+	cg_remove_parent(cg);
 	volume_detach(img, data, NULL, 0);
 	for (int i = 0; i < NNODES; i++) {
 		nl_link_del(hostif[i]);

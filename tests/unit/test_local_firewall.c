@@ -18,7 +18,7 @@
 #include "local_fixture.h"
 
 static char tmpdir[64], nsdir[128], rpath[192], baypath[192], outpath[192];
-static char table[32], br[16], cidr[32];
+static char table[32], br[32], cidr[32];
 static int net;
 
 static int

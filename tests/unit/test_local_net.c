@@ -15,7 +15,7 @@
 
 #define NNODES 3
 
-static char tmpdir[64], nsdir[128], br[16], hostif[NNODES][16], nspath[NNODES][192];
+static char tmpdir[64], nsdir[128], br[32], hostif[NNODES][32], nspath[NNODES][192];
 static int net;		/* third octet of 10.248.<net>.0/24 */
 
 static int

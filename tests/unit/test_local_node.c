@@ -14,7 +14,7 @@
 #include "common/cleanup.h"
 #include "local_fixture.h"
 
-static char tmpdir[64], nsdir[128], nspath[192], br[16], hostif[16], cg[64], name[32];
+static char tmpdir[64], nsdir[128], nspath[192], br[32], hostif[32], cg[64], name[32];
 static char logpath[192], hostsfile[192];
 static pid_t init_pid;
 static unsigned long long init_start;
@@ -31,7 +31,7 @@ setup(void **state)
 	snprintf(nspath, sizeof(nspath), "%s/mgt-node", nsdir);
 	snprintf(br, sizeof(br), "mgtbr%d", getpid() % 100000);
 	snprintf(hostif, sizeof(hostif), "mgt%dn0", getpid() % 100000);
-	snprintf(cg, sizeof(cg), "mgt/%d-n0", (int)getpid());
+	snprintf(cg, sizeof(cg), "mgt-%d/n0", (int)getpid());
 	snprintf(name, sizeof(name), "mgt-b%d-n0", (int)getpid());
 	snprintf(logpath, sizeof(logpath), "%s/node.log", tmpdir);
 	snprintf(hostsfile, sizeof(hostsfile), "%s/hosts", tmpdir);
@@ -55,7 +55,7 @@ static int
 teardown(void **state)
 {
 	stop_node(state);
-	rmdir("/sys/fs/cgroup/memory/mgt");	/* best effort: other runs may share it */
+	cg_remove_parent(cg);
 	nl_link_del(hostif);
 	nl_link_del(br);
 	netns_del(nspath);
