@@ -221,7 +221,8 @@ test_dockerd_node(void **state)
 
 	/* nothing of the node is left in the host's mount table but our volume */
 	{
-		const char *const m[] = { "/usr/bin/grep", "-c", run, "/proc/self/mountinfo", NULL };
+		const char *const m[] = { "/usr/bin/grep", "-c", run, "/proc/self/mountinfo",
+					  NULL };
 
 		assert_int_equal(run_capture(m, buf, sizeof(buf), 3000), 1);	/* no match */
 		assert_string_equal(buf, "0\n");

@@ -17,7 +17,7 @@
 #include "common/cleanup.h"
 #include "local_fixture.h"
 
-static char tmpdir[64], nsdir[128], rpath[192], baypath[192], outpath[192];
+static char tmpdir[64], nsdir[128], rpath[192], baypath[192], bay1path[192], outpath[192];
 static char table[32], br[32], cidr[32];
 static int net;
 
@@ -33,6 +33,7 @@ setup(void **state)
 	snprintf(rpath, sizeof(rpath), "%s/mgt-router", nsdir);
 	snprintf(baypath, sizeof(baypath), "%s/mgt-bay", nsdir);
 	snprintf(outpath, sizeof(outpath), "%s/mgt-out", nsdir);
+	snprintf(bay1path, sizeof(bay1path), "%s/mgt-bay1", nsdir);
 	snprintf(table, sizeof(table), "mgt_fw_%d", (int)getpid());
 	snprintf(br, sizeof(br), "mgtbr%d", getpid() % 100000);
 	net = 1 + getpid() % 200;
@@ -47,6 +48,7 @@ teardown(void **state)
 	fw_bay_del(table, NULL, 0);
 	netns_del(baypath);
 	netns_del(outpath);
+	netns_del(bay1path);
 	netns_del(rpath);	/* its bridges, veths and tables go with it */
 	netns_dir_release(nsdir);
 	rm_tree(tmpdir);
@@ -78,9 +80,9 @@ count(json_t *j, const char *chain, const char *needle)
 		json_t *o = json_object_get(it, needle ? "rule" : "chain");
 		_cleanup_free_ char *txt = NULL;
 
-		if (o == NULL || !streq_ptr(json_string_value(json_object_get(o, needle ? "chain"
-											   : "name")),
-					    chain))
+		const char *key = needle ? "chain" : "name";
+
+		if (o == NULL || !streq_ptr(json_string_value(json_object_get(o, key)), chain))
 			continue;
 		txt = json_dumps(o, JSON_COMPACT);
 		if (needle == NULL || (txt && strstr(txt, needle)))
@@ -104,11 +106,12 @@ test_table(void **state)
 	j = list_table();
 	assert_non_null(j);
 	assert_int_equal(count(j, "forward", NULL), 1);
-	assert_int_equal(count(j, "forward", "\"hook\":\"forward\""), 0);	/* chains, not rules */
+	assert_int_equal(count(j, "forward", "\"hook\":\"forward\""), 0);	/* not a rule */
 	{
 		_cleanup_free_ char *txt = json_dumps(j, JSON_COMPACT);
 
-		assert_non_null(strstr(txt, "\"hook\":\"forward\",\"prio\":-10,\"policy\":\"accept\""));
+		assert_non_null(strstr(txt, "\"hook\":\"forward\",\"prio\":-10,"
+					    "\"policy\":\"accept\""));
 	}
 	assert_int_equal(count(j, "forward", "\"drop\""), 2);
 	assert_int_equal(count(j, "forward", "\"!=\""), 2);	/* != cidr, != bridge */
@@ -174,7 +177,9 @@ router(void *arg)
 	char err[512], a[32], o[32];
 	struct tcp_probe out = { .port = 8000 + getpid() % 1000, .timeout_ms = 1500 };
 	struct tcp_probe in = { .port = 8000 + getpid() % 1000, .timeout_ms = 1500 };
-	_cleanup_close_ int bayfd = -1, outfd = -1;
+	_cleanup_close_ int bayfd = -1, outfd = -1, bay1fd = -1;
+	struct tcp_probe peer = { .port = 8000 + getpid() % 1000, .timeout_ms = 1500 };
+	char a1[32];
 	pid_t l;
 
 	(void)arg;
@@ -186,8 +191,9 @@ router(void *arg)
 	if (nl_bridge_add(br, a, err, sizeof(err)) < 0 ||
 	    nl_bridge_add("mgtbrout", o, err, sizeof(err)) < 0)
 		return 11;
-	if (netns_add(baypath) < 0 || netns_add(outpath) < 0)
+	if (netns_add(baypath) < 0 || netns_add(outpath) < 0 || netns_add(bay1path) < 0)
 		return 12;
+	bay1fd = netns_open(bay1path);
 	bayfd = netns_open(baypath);
 	outfd = netns_open(outpath);
 	snprintf(a, sizeof(a), "10.248.%d.10/24", net);
@@ -197,42 +203,53 @@ router(void *arg)
 
 		snprintf(g1, sizeof(g1), "10.248.%d.1", net);
 		snprintf(g2, sizeof(g2), "10.247.%d.1", net);
-		if (nl_veth_add_to_netns("mgtbay0", br, bayfd, "eth0", a, g1, err, sizeof(err)) < 0 ||
+		if (nl_veth_add_to_netns("mgtbay0", br, bayfd, "eth0", a, g1, err,
+					 sizeof(err)) < 0 ||
 		    nl_veth_add_to_netns("mgtout0", "mgtbrout", outfd, "eth0", o, g2, err,
 					 sizeof(err)) < 0)
 			return 13;
+		snprintf(a1, sizeof(a1), "10.248.%d.11/24", net);
+		if (nl_veth_add_to_netns("mgtbay1", br, bay1fd, "eth0", a1, g1, err,
+					 sizeof(err)) < 0)
+			return 14;
 	}
+	snprintf(a1, sizeof(a1), "10.248.%d.11", net);
+	peer.addr = a1;
 	snprintf(a, sizeof(a), "10.248.%d.10", net);
 	snprintf(o, sizeof(o), "10.247.%d.10", net);
 	out.addr = o;
 	in.addr = a;
 
 	/* baseline, no table: forwarded both ways */
-	if ((l = tcp_listener(outpath, &out)) < 0 || in_netns(baypath, tcp_probe, &out, 3000) != 0 ||
-	    listener_wait(l, 3000) != 0)
+	if ((l = tcp_listener(outpath, &out)) < 0 ||
+	    in_netns(baypath, tcp_probe, &out, 3000) != 0 || listener_wait(l, 3000) != 0)
 		return 20;
-	if ((l = tcp_listener(baypath, &in)) < 0 || in_netns(outpath, tcp_probe, &in, 3000) != 0 ||
-	    listener_wait(l, 3000) != 0)
+	if ((l = tcp_listener(baypath, &in)) < 0 ||
+	    in_netns(outpath, tcp_probe, &in, 3000) != 0 || listener_wait(l, 3000) != 0)
 		return 21;
 
 	/* isolated bay: nothing out, nothing in */
 	if (fw_bay_add(table, br, cidr, false, err, sizeof(err)) < 0)
 		return 30;
-	if ((l = tcp_listener(outpath, &out)) < 0 || in_netns(baypath, tcp_probe, &out, 3000) == 0 ||
-	    listener_wait(l, 3000) == 0)
+	if ((l = tcp_listener(outpath, &out)) < 0 ||
+	    in_netns(baypath, tcp_probe, &out, 3000) == 0 || listener_wait(l, 3000) == 0)
 		return 31;
-	if ((l = tcp_listener(baypath, &in)) < 0 || in_netns(outpath, tcp_probe, &in, 3000) == 0 ||
-	    listener_wait(l, 3000) == 0)
+	if ((l = tcp_listener(baypath, &in)) < 0 ||
+	    in_netns(outpath, tcp_probe, &in, 3000) == 0 || listener_wait(l, 3000) == 0)
 		return 32;
+	/* inside the bay (bridged; br_netfilter may show it to the forward hook): allowed */
+	if ((l = tcp_listener(bay1path, &peer)) < 0 ||
+	    in_netns(baypath, tcp_probe, &peer, 3000) != 0 || listener_wait(l, 3000) != 0)
+		return 33;
 
 	/* egress bay: out works (replies come back), still nothing in */
 	if (fw_bay_add(table, br, cidr, true, err, sizeof(err)) < 0)
 		return 40;
-	if ((l = tcp_listener(outpath, &out)) < 0 || in_netns(baypath, tcp_probe, &out, 3000) != 0 ||
-	    listener_wait(l, 3000) != 0)
+	if ((l = tcp_listener(outpath, &out)) < 0 ||
+	    in_netns(baypath, tcp_probe, &out, 3000) != 0 || listener_wait(l, 3000) != 0)
 		return 41;
-	if ((l = tcp_listener(baypath, &in)) < 0 || in_netns(outpath, tcp_probe, &in, 3000) == 0 ||
-	    listener_wait(l, 3000) == 0)
+	if ((l = tcp_listener(baypath, &in)) < 0 ||
+	    in_netns(outpath, tcp_probe, &in, 3000) == 0 || listener_wait(l, 3000) == 0)
 		return 42;
 	if (fw_bay_del(table, err, sizeof(err)) < 0)
 		return 50;

@@ -18,7 +18,8 @@ int lu_run(const char *const *argv, const char *in, char *err, size_t errlen);
 
 /* Write s to an existing file (no O_CREAT); 0 or -errno. */
 int lu_write_file(const char *path, const char *s);
-/* Read up to n-1 bytes of a file into buf, NUL-terminated, trailing newline removed; len or -errno. */
+/* Read up to n-1 bytes of a file into buf, NUL-terminated, trailing newlines removed;
+ * length or -errno. */
 ssize_t lu_read_file(const char *path, char *buf, size_t n);
 /* mkdir -p; 0 or -errno. */
 int lu_mkdir_p(const char *path, mode_t mode);

@@ -75,7 +75,7 @@ cg_hierarchies(struct cg_hier *h, int max)
 	while (fgets(line, sizeof(line), f)) {
 		char *mp, *sep, *fstype, *super, *save = NULL;
 		struct cg_hier c = { 0 };
-		int ctrls = 0;
+		int ctrls = 0, k;
 
 		/* id parent maj:min root mountpoint opts [optional...] - fstype source super */
 		sep = strstr(line, " - ");
@@ -125,7 +125,8 @@ cg_hierarchies(struct cg_hier *h, int max)
 		} else {
 			continue;
 		}
-		if (snprintf(c.dir, sizeof(c.dir), "%s", mp + sizeof(CG_ROOT)) >= (int)sizeof(c.dir))
+		k = snprintf(c.dir, sizeof(c.dir), "%s", mp + sizeof(CG_ROOT));
+		if (k < 0 || k >= (int)sizeof(c.dir))
 			continue;
 		if (n < max)
 			h[n++] = c;

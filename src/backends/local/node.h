@@ -28,12 +28,13 @@ struct node_spec {
 	const char		*name;		/* hostname, e.g. "mgc-b3-n0" */
 	const char		*netns_path;	/* from netns_add() */
 	const char		*dir;		/* node state dir (exists); the program's cwd */
-	const char		*cgroup;	/* v1 path under each controller root, "mgc/b3-n0" */
+	const char		*cgroup;	/* v1 path under each controller root, e.g.
+						   "mgc/b3-n0" */
 	unsigned long long	mem_bytes;	/* memory.limit_in_bytes, 0 = none */
 	unsigned		cpu_shares;	/* cpu.shares, 0 = default */
 	unsigned		pids_max;	/* pids.max, 0 = none */
 	const char *const	*binds;		/* NULL-terminated "SRC:DST" bind mounts, or NULL */
-	const char *const	*argv;		/* the program (argv[0]: a path, or a name in PATH) */
+	const char *const	*argv;		/* the program; argv[0]: a path or a name in PATH */
 	const char		*log_path;	/* its stdout + stderr (append, created 0640) */
 };
 
