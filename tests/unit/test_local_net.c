@@ -111,6 +111,26 @@ test_bridge_netns_veth_tcp(void **state)
 		assert_int_equal(nl_veth_add_to_netns(hostif[1], br, fd, "eth0", addr, gw, err,
 						      sizeof(err)), 0);
 	}
+	/* the peer's name is taken inside the netns: the failed step is named, nothing left */
+	{
+		_cleanup_close_ int fd = netns_open(nspath[2]);
+
+		assert_int_equal(nl_veth_add_to_netns("mgtfail0", br, fd, "lo", NULL, NULL, err,
+						      sizeof(err)), -EEXIST);
+		printf("expected failure: %s\n", err);
+		assert_non_null(strstr(err, "create veth mgtfail0/lo"));
+		assert_int_equal(nl_link_exists("mgtfail0"), 0);
+		assert_int_equal(nl_veth_add_to_netns("mgtfail0", "mgtnobr", fd, "eth1", NULL, NULL,
+						      err, sizeof(err)), -ENODEV);
+		assert_non_null(strstr(err, "bridge mgtnobr"));
+		/* a gateway off the subnet: the last step fails, the pair is removed again */
+		snprintf(addr, sizeof(addr), "10.248.%d.99/24", net);
+		assert_int_equal(nl_veth_add_to_netns("mgtfail0", br, fd, "eth1", addr, "10.9.9.9",
+						      err, sizeof(err)), -ENETUNREACH);
+		printf("expected failure: %s\n", err);
+		assert_non_null(strstr(err, "default route via 10.9.9.9"));
+		assert_int_equal(nl_link_exists("mgtfail0"), 0);
+	}
 	/* a non-bridge of that name is refused */
 	assert_int_equal(nl_bridge_add(hostif[0], NULL, err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "not a bridge"));

@@ -175,6 +175,46 @@ nl_open(void)
 	return fd;
 }
 
+/* The kernel's extended ack message of the last failed request of this thread. */
+static __thread char ext_msg[160];
+
+/* strerror(-r), plus the kernel's own words when it gave some ("... (Unknown device type)") */
+static const char *
+nl_strerror(int r)
+{
+	static __thread char buf[256];
+
+	if (ext_msg[0] == '\0')
+		return strerror(-r);
+	snprintf(buf, sizeof(buf), "%s (%s)", strerror(-r), ext_msg);
+	return buf;
+}
+
+static void
+ext_ack(const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	const char *end = (const char *)h + h->nlmsg_len, *p;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		return;
+	p = (const char *)(e + 1);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		p += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	while (p + sizeof(struct nlattr) <= end) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < sizeof(*a) || p + a->nla_len > end)
+			break;
+		if (a->nla_type == NLMSGERR_ATTR_MSG) {
+			snprintf(ext_msg, sizeof(ext_msg), "%.*s", (int)(a->nla_len - sizeof(*a)),
+				 (const char *)(a + 1));
+			return;
+		}
+		p += NLA_ALIGN(a->nla_len);
+	}
+}
+
 /*
  * Send r and wait for its answer. With ret/retlen, the first non-error message of the
  * reply (a GET) is copied there. Returns 0 or the kernel's -errno.
@@ -187,6 +227,7 @@ nl_talk(int fd, struct nlreq *r, void *ret, size_t retlen)
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	bool got = false;
 
+	ext_msg[0] = '\0';
 	r->n.nlmsg_seq = ++seq;
 	if (sendto(fd, &r->n, r->n.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
@@ -205,6 +246,8 @@ nl_talk(int fd, struct nlreq *r, void *ret, size_t retlen)
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(h);
 
+				if (e->error < 0)
+					ext_ack(h);
 				return e->error;	/* 0 = ACK */
 			}
 			if (h->nlmsg_type == NLMSG_DONE)
@@ -399,18 +442,18 @@ nl_bridge_add(const char *name, const char *addr_cidr, char *err, size_t errlen)
 	nest_end(&req, li);
 	r = nl_talk(fd, &req, NULL, 0);
 	if (r < 0 && r != -EEXIST)
-		return lu_errf(err, errlen, r, "create bridge %s: %s", name, strerror(-r));
+		return lu_errf(err, errlen, r, "create bridge %s: %s", name, nl_strerror(r));
 
 	idx = link_get(fd, name, kind, sizeof(kind));
 	if (idx < 0)
-		return lu_errf(err, errlen, idx, "look up bridge %s: %s", name, strerror(-idx));
+		return lu_errf(err, errlen, idx, "look up bridge %s: %s", name, nl_strerror(idx));
 	if (!streq(kind, "bridge"))
 		return lu_errf(err, errlen, -EEXIST, "%s exists and is not a bridge (kind '%s')",
 			       name, kind);
 	if (addr_cidr && (r = addr_add(fd, idx, &c)) < 0)
-		return lu_errf(err, errlen, r, "add %s to %s: %s", addr_cidr, name, strerror(-r));
+		return lu_errf(err, errlen, r, "add %s to %s: %s", addr_cidr, name, nl_strerror(r));
 	if ((r = link_up(fd, idx)) < 0)
-		return lu_errf(err, errlen, r, "set %s up: %s", name, strerror(-r));
+		return lu_errf(err, errlen, r, "set %s up: %s", name, nl_strerror(r));
 	return 0;
 }
 
@@ -477,7 +520,7 @@ nl_veth_add_to_netns(const char *host_if, const char *bridge, int netns_fd,
 		return lu_errf(err, errlen, fd, "netlink socket: %s", strerror(-fd));
 	bidx = link_get(fd, bridge, NULL, 0);
 	if (bidx < 0)
-		return lu_errf(err, errlen, bidx, "bridge %s: %s", bridge, strerror(-bidx));
+		return lu_errf(err, errlen, bidx, "bridge %s: %s", bridge, nl_strerror(bidx));
 
 	/* re-run: replace our old pair (deleting one end deletes both) */
 	idx = link_get(fd, host_if, kind, sizeof(kind));
@@ -485,7 +528,7 @@ nl_veth_add_to_netns(const char *host_if, const char *bridge, int netns_fd,
 		return lu_errf(err, errlen, -EEXIST, "%s exists and is not a veth (kind '%s')",
 			       host_if, kind);
 	if (idx > 0 && (r = link_del_fd(fd, host_if)) < 0)
-		return lu_errf(err, errlen, r, "delete old %s: %s", host_if, strerror(-r));
+		return lu_errf(err, errlen, r, "delete old %s: %s", host_if, nl_strerror(r));
 
 	/* the peer is created directly inside the netns, under its final name */
 	req_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
@@ -505,28 +548,28 @@ nl_veth_add_to_netns(const char *host_if, const char *bridge, int netns_fd,
 	r = nl_talk(fd, &req, NULL, 0);
 	if (r < 0)
 		return lu_errf(err, errlen, r, "create veth %s/%s: %s", host_if, ns_ifname,
-			       strerror(-r));
+			       nl_strerror(r));
 
 	/* inside the netns */
 	nsfd = nl_open_in_netns(netns_fd);
 	if (nsfd < 0) {
 		r = nsfd;
-		lu_errf(err, errlen, r, "netlink socket in netns: %s", strerror(-r));
+		lu_errf(err, errlen, r, "netlink socket in netns: %s", nl_strerror(r));
 		goto fail;
 	}
 	nidx = link_get(nsfd, ns_ifname, NULL, 0);
 	lo = link_get(nsfd, "lo", NULL, 0);
 	if (nidx < 0 || lo < 0) {
 		r = nidx < 0 ? nidx : lo;
-		lu_errf(err, errlen, r, "find %s/lo in netns: %s", ns_ifname, strerror(-r));
+		lu_errf(err, errlen, r, "find %s/lo in netns: %s", ns_ifname, nl_strerror(r));
 		goto fail;
 	}
 	if (addr_cidr && (r = addr_add(nsfd, nidx, &a)) < 0) {
-		lu_errf(err, errlen, r, "add %s to %s: %s", addr_cidr, ns_ifname, strerror(-r));
+		lu_errf(err, errlen, r, "add %s to %s: %s", addr_cidr, ns_ifname, nl_strerror(r));
 		goto fail;
 	}
 	if ((r = link_up(nsfd, lo)) < 0 || (r = link_up(nsfd, nidx)) < 0) {
-		lu_errf(err, errlen, r, "set lo/%s up: %s", ns_ifname, strerror(-r));
+		lu_errf(err, errlen, r, "set lo/%s up: %s", ns_ifname, nl_strerror(r));
 		goto fail;
 	}
 
@@ -534,11 +577,11 @@ nl_veth_add_to_netns(const char *host_if, const char *bridge, int netns_fd,
 	idx = link_get(fd, host_if, NULL, 0);
 	if (idx < 0 || (r = link_set_master(fd, idx, bidx)) < 0) {
 		r = idx < 0 ? idx : r;
-		lu_errf(err, errlen, r, "enslave %s to %s: %s", host_if, bridge, strerror(-r));
+		lu_errf(err, errlen, r, "enslave %s to %s: %s", host_if, bridge, nl_strerror(r));
 		goto fail;
 	}
 	if (gateway && (r = route_default(nsfd, nidx, &g)) < 0) {
-		lu_errf(err, errlen, r, "default route via %s: %s", gateway, strerror(-r));
+		lu_errf(err, errlen, r, "default route via %s: %s", gateway, nl_strerror(r));
 		goto fail;
 	}
 	return 0;

@@ -213,7 +213,12 @@ cg_write(const struct cg_hier *h, const char *cg, const char *file, unsigned lon
 
 	if ((r = cg_path(path, sizeof(path), h, cg, file)) < 0)
 		return lu_errf(err, errlen, r, "cgroup path too long");
-	snprintf(val, sizeof(val), "%llu", v);
+	if (v == (unsigned long long)-1)
+		snprintf(val, sizeof(val), "-1");
+	else if (v == 0 && strstr(file, "pids.max"))
+		snprintf(val, sizeof(val), "max");
+	else
+		snprintf(val, sizeof(val), "%llu", v);
 	r = lu_write_file(path, val);
 	if (r < 0)
 		return lu_errf(err, errlen, r, "write %s to %s: %s", val, path, strerror(-r));
@@ -241,14 +246,17 @@ cgroup_node_setup(const struct node_spec *s, char *err, size_t errlen)
 		if (strstr(h[i].opts, "cpuset") && (r = cpuset_fill(h[i].dir, s->cgroup)) < 0)
 			return lu_errf(err, errlen, r, "cpuset setup of %s: %s", path,
 				       strerror(-r));
-		if (s->mem_bytes && strstr(h[i].dir, "memory") &&
-		    (r = cg_write(&h[i], s->cgroup, "memory.limit_in_bytes", s->mem_bytes, err,
+		/* 0 = no limit: written too, so a re-start drops an old limit */
+		if (strstr(h[i].dir, "memory") &&
+		    (r = cg_write(&h[i], s->cgroup, "memory.limit_in_bytes",
+				  s->mem_bytes ? s->mem_bytes : (unsigned long long)-1, err,
 				  errlen)) < 0)
 			return r;
-		if (s->cpu_shares && (streq(h[i].dir, "cpu") || strstr(h[i].dir, "cpu,")) &&
-		    (r = cg_write(&h[i], s->cgroup, "cpu.shares", s->cpu_shares, err, errlen)) < 0)
+		if ((streq(h[i].dir, "cpu") || strstr(h[i].dir, "cpu,")) &&
+		    (r = cg_write(&h[i], s->cgroup, "cpu.shares",
+				  s->cpu_shares ? s->cpu_shares : 1024, err, errlen)) < 0)
 			return r;
-		if (s->pids_max && streq(h[i].opts, "pids") &&
+		if (streq(h[i].opts, "pids") &&
 		    (r = cg_write(&h[i], s->cgroup, "pids.max", s->pids_max, err, errlen)) < 0)
 			return r;
 	}
@@ -468,6 +476,9 @@ validate(const struct node_spec *s, char *err, size_t errlen)
 		return lu_errf(err, errlen, -EINVAL, "log_path must be absolute");
 	for (const char *const *b = s->binds; b && *b; b++) {
 		const char *c = strchr(*b, ':');
+
+		if (b - s->binds >= NODE_MAX_BINDS)
+			return lu_errf(err, errlen, -E2BIG, "more than %d binds", NODE_MAX_BINDS);
 
 		if (**b != '/' || c == NULL || c[1] != '/')
 			return lu_errf(err, errlen, -EINVAL, "bad bind '%s' (want /SRC:/DST)", *b);

@@ -32,7 +32,7 @@
 #include "backends/local/node_internal.h"
 #include "common/cleanup.h"
 
-#define MAX_BINDS	32
+#define MAX_BINDS	NODE_MAX_BINDS
 #define MAX_NSFS	1024
 
 #ifndef CLOSE_RANGE_CLOEXEC

@@ -24,3 +24,4 @@ struct node_status {
 };
 
 #define NODE_STATUS_FD	3
+#define NODE_MAX_BINDS	32
