@@ -10,7 +10,9 @@ pkgs=(
 	libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
 	uuid-dev libssl-dev libcrypt-dev libcmocka-dev
 	# run and test
-	sqlite3 postgresql openssl curl procps iproute2 docker.io busybox-static
+	sqlite3 postgresql openssl curl procps iproute2
+	# local backend: dockerd per node, per-bay nftables, ext4 volumes on loop devices
+	docker.io busybox-static nftables iptables e2fsprogs haproxy
 	python3-magnumclient python3-openstackclient
 )
 

@@ -22,6 +22,7 @@
 
 #include "api/identity.h"
 #include "api/server.h"
+#include "backends/local/node.h"
 #include "common/cleanup.h"
 #include "common/conf.h"
 #include "common/log.h"
@@ -101,6 +102,10 @@ main(int argc, char **argv)
 	char hostname[256];
 	uint64_t t0 = time_mono_us();
 	int c, r;
+
+	/* the init of a local-backend node: re-exec of ourselves by node_start() */
+	if (argc > 1 && streq(argv[1], "node-init"))
+		return node_init_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
 		switch (c) {
