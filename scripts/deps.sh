@@ -11,7 +11,8 @@ pkgs=(
 	uuid-dev libssl-dev libcrypt-dev libcmocka-dev
 	# run and test
 	sqlite3 postgresql openssl curl procps iproute2
-	# local backend: dockerd per node, per-bay nftables, ext4 volumes on loop devices
+	# local backend: dockerd per node, busybox image, per-bay nftables, ext4 volumes on
+	# loop devices, haproxy for multi-master bays
 	docker.io busybox-static nftables iptables e2fsprogs haproxy
 	python3-magnumclient python3-openstackclient
 )
