@@ -12,8 +12,8 @@ pkgs=(
 	# run and test
 	sqlite3 postgresql openssl curl procps iproute2
 	# local backend: dockerd per node, busybox image, per-bay nftables, ext4 volumes on
-	# loop devices, haproxy for multi-master bays
-	docker.io busybox-static nftables iptables e2fsprogs haproxy
+	# loop devices, haproxy for multi-master bays, sshd in nodes
+	docker.io busybox-static nftables iptables e2fsprogs haproxy openssh-server
 	python3-magnumclient python3-openstackclient
 )
 
