@@ -12,7 +12,12 @@ pkgs=(
 	# run and test
 	sqlite3 postgresql openssl curl procps iproute2
 	python3-magnumclient python3-openstackclient
+	# dashboard browser test (tests/browser: playwright-core from npm, Debian's browser)
+	chromium nodejs
 )
+# npm: Debian's package, unless the installed nodejs (NodeSource's) already
+# ships it; the two conflict.
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do

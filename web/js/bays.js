@@ -83,21 +83,28 @@ export async function renderList(main) {
 			h('button.small', { type: 'button', text: 'Scale', 'aria-label': `Scale bay ${r.name}`,
 				onclick: () => scaleBay(r, load) }),
 			h('button.danger.small', { type: 'button', text: 'Delete', 'aria-label': `Delete bay ${r.name}`,
-				onclick: () => deleteBay(r, load) })) },
+				onclick: () => deleteBay(r, () => markDeleting(r)) })) },
 	], { empty: 'No bays yet: create one.' });
 	const names = {};
 	main.replaceChildren(pageHeader('Bays', h('a.button.primary', { href: '#/bays/new', text: 'Create bay' })),
 		isAdmin() ? h('p.note', { text: 'You are an administrator: bays of every project are listed.' }) : null,
 		h('p.note', { text: `Status is refreshed every ${POLL_MS / 1000} seconds.` }),
 		table.el);
-	let last = '';
+	let last = '', rows = [];
+	// The API answered 204: the bay is DELETE_IN_PROGRESS until the conductor
+	// removes it; show that now, the next poll shows what follows.
+	function markDeleting(r) {
+		rows = rows.map((x) => (x.uuid === r.uuid ? { ...x, status: 'DELETE_IN_PROGRESS' } : x));
+		last = JSON.stringify(rows);
+		table.update(rows);
+	}
 	async function load() {
 		try {
 			const [bays, models] = await Promise.all([get('/v1/bays'),
 				get('/v1/baymodels').catch(() => ({ baymodels: [] }))]);
 			for (const m of models.baymodels || [])
 				names[m.uuid] = m.name;
-			const rows = bays.bays || [];
+			rows = bays.bays || [];
 			const sig = JSON.stringify(rows);
 			if (sig !== last) {
 				last = sig;
@@ -216,19 +223,20 @@ function timeline(events) {
 		h('div.tl-head', {}, h('span.tl-step', { text: ev.step }), ' ',
 			h('time', { datetime: ev.created_at, text: fmtDate(ev.created_at) })),
 		ev.message ? h('div.tl-msg', { text: ev.message }) : null,
-		ev.progress !== null && ev.progress !== undefined ? h('progress', {
+		ev.progress !== null && ev.progress !== undefined ? h('div.tl-progress', {}, h('progress', {
 			max: '100', value: String(ev.progress), 'aria-label': `${ev.step} progress`,
-			text: `${ev.progress}%` }) : null)));
+			text: `${ev.progress}%` }), h('span.tl-pct', { 'aria-hidden': 'true', text: `${ev.progress}%` })) :
+			null)));
 }
 
 export async function renderDetail(main, id) {
 	const head = h('div');
 	const props = h('div');
-	const events = h('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
+	const events = h('div');
 	const out = h('div.config-out', { 'aria-live': 'polite' });
 	let bay = null;
 	main.replaceChildren(head, props, h('h2', { text: 'Events' }), events, out);
-	let lastSig = '', prevStatus = '';
+	let lastSig = '', prevStatus = '', lastEv = [], modelName = '';
 	async function load() {
 		try {
 			bay = await get(`/v1/bays/${encodeURIComponent(id)}`);
@@ -254,18 +262,27 @@ export async function renderDetail(main, id) {
 			announce(`Bay ${bay.name} is now ${bay.status}.`);
 		prevStatus = bay.status;
 		lastSig = sig;
-		if (first)
+		lastEv = ev;
+		if (first) {
+			modelName = (await get(`/v1/baymodels/${bay.baymodel_id}`).catch(() => ({}))).name || '';
 			head.replaceChildren(pageHeader(`Bay ${bay.name}`,
 				h('button', { type: 'button', text: 'Scale', onclick: () => scaleBay(bay, load) }),
 				h('button', { type: 'button', text: 'Download CA', onclick: () => downloadCa(bay, out) }),
 				h('button.primary', { type: 'button', text: 'Get config', onclick: () => getConfig(bay, out) }),
-				h('button.danger', { type: 'button', text: 'Delete', onclick: () => deleteBay(bay, load) })));
+				h('button.danger', { type: 'button', text: 'Delete', onclick: () => deleteBay(bay, () => {
+					bay = { ...bay, status: 'DELETE_IN_PROGRESS' };
+					show(lastEv);
+				}) })));
+		}
+		show(ev);
+	}
+	function show(ev) {
 		const list = (a) => (a && a.length ? a.join(', ') : null);
 		props.replaceChildren(dl([
 			['Status', h('span#bay-status', {}, statusBadge(bay.status))],
 			['Status reason', bay.status_reason],
 			['UUID', bay.uuid],
-			['Baymodel', link(`#/baymodels/${bay.baymodel_id}`, bay.baymodel_id)],
+			['Baymodel', link(`#/baymodels/${bay.baymodel_id}`, modelName || bay.baymodel_id)],
 			['Masters', bay.master_count], ['Nodes', h('span#bay-nodes', { text: String(bay.node_count) })],
 			['API address', bay.api_address],
 			['Master addresses', list(bay.master_addresses)],

@@ -156,7 +156,7 @@ export function dataTable(caption, columns, opts = {}) {
 		ths.forEach((th, i) => th.setAttribute('aria-sort', columns[i].key !== state.key ?
 			'none' : state.dir > 0 ? 'ascending' : 'descending'));
 		tbody.replaceChildren(...rows.map((r) => h('tr', {}, columns.map((c) =>
-			h('td', { 'data-label': c.label }, c.render ? c.render(r) : String(r[c.key] ?? '')))));
+			h('td', { 'data-label': c.label }, c.render ? c.render(r) : String(r[c.key] ?? ''))))));
 		if (!rows.length)
 			tbody.append(h('tr', {}, h('td.empty', {
 				colspan: columns.length, text: state.rows.length ? 'No match.' : opts.empty || 'None yet.',
