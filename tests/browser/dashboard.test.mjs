@@ -222,6 +222,7 @@ test('baymodels list: filter and sort', async () => {
 	await page.getByRole('link', { name: 'aaa-k8s', exact: true }).waitFor();
 	const names = () => page.locator('table.data tbody tr td:first-child').allInnerTexts();
 	assert.deepEqual(await names(), ['aaa-k8s', 'mgt-model']);
+	await page.getByText('You are an administrator').waitFor();
 	await page.getByRole('button', { name: 'Name' }).click();
 	assert.deepEqual(await names(), ['mgt-model', 'aaa-k8s']);
 	assert.equal(await page.locator('th').first().getAttribute('aria-sort'), 'descending');
@@ -382,9 +383,18 @@ test('narrow viewport (400 px): no horizontal scroll, rows stacked', async () =>
 	await page.setViewportSize({ width: 1280, height: 800 });
 });
 
-test('log out and no script errors', async () => {
+test('log out, paste a token, and no script errors', async () => {
+	const loggedOutToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('magnumd.session')).token);
 	await page.getByRole('button', { name: 'Log out' }).click();
 	await page.getByRole('heading', { name: 'Log in to magnumd' }).waitFor();
 	assert.equal(await page.evaluate(() => sessionStorage.getItem('magnumd.session')), null);
+	// The old token was revoked on log out.
+	const s = await fetch(`${mg.url}/v1/bays`, { headers: { 'X-Auth-Token': loggedOutToken } });
+	assert.equal(s.status, 401);
+	// A pasted Keystone token logs in too (Enter submits).
+	await page.getByLabel('Keystone token', { exact: true }).fill(token);
+	await page.getByLabel('Keystone token', { exact: true }).press('Enter');
+	await page.getByRole('heading', { name: 'Baymodels' }).waitFor();
+	assert.match(await page.locator('#who').innerText(), /Signed in as\s+admin/);
 	assert.deepEqual(pageErrors, []);
 });

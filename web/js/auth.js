@@ -66,8 +66,8 @@ export async function logout() {
 	const s = session();
 	saveSession(null);
 	if (s)
-		await request('DELETE', '/v3/auth/tokens', { headers: { 'X-Subject-Token': s.token },
-							   noAuthRedirect: true }).catch(() => {});
+		await request('DELETE', '/v3/auth/tokens', { token: s.token,
+			headers: { 'X-Subject-Token': s.token }, noAuthRedirect: true }).catch(() => {});
 }
 
 export function renderLogin(main, onDone) {
