@@ -75,11 +75,10 @@ web_serve(struct api_req *req, const char *rel)
 		return api_reply_framework_error(req, 404, "Not Found",
 						 "The resource could not be found.");
 	a = &web_assets[i];
-	if (inm && (streq(inm, etags[i]) || streq(inm, "*"))) {
+	if (inm && (streq(inm, etags[i]) || streq(inm, "*")))
 		api_reply_empty(req, 304);
-	} else {
+	else
 		api_reply_raw(req, 200, a->content_type, (const char *)a->data, a->size, true);
-	}
 	web_set_headers(req, etags[i]);
 	return 0;
 }
