@@ -15,7 +15,12 @@ pkgs=(
 	# loop devices, haproxy for multi-master bays, sshd in nodes
 	docker.io busybox-static nftables iptables e2fsprogs haproxy openssh-server
 	python3-magnumclient python3-openstackclient
+	# dashboard browser test (tests/browser: playwright-core from npm, Debian's browser)
+	chromium nodejs
 )
+# npm: Debian's package, unless the installed nodejs (NodeSource's) already
+# ships it; the two conflict.
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
