@@ -32,7 +32,7 @@ export class Magnumd {
 		this.conf = join(this.dir, 'magnum.conf');
 		writeFileSync(this.conf, [
 			'[DEFAULT]', `state_path = ${this.dir}/state`, 'auth_strategy = builtin',
-			'periodic_interval = 1', '[api]', 'host = 127.0.0.1', `port = ${this.port}`, ''].join('\n'));
+			'periodic_interval = 1', 'backend = none', '[x509]', 'key_type = ec', '[api]', 'host = 127.0.0.1', `port = ${this.port}`, ''].join('\n'));
 		this.logPath = join(this.dir, 'magnumd.log');
 		const fd = openSync(this.logPath, 'w');
 		this.proc = spawn(MAGNUMD, ['--config', this.conf], { stdio: ['ignore', fd, fd] });
