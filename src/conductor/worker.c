@@ -39,7 +39,8 @@ job_claim(struct db *db, const char *owner, json_t **ret)
 	static const char where[] =
 		"(state = 'pending' OR (state = 'running' AND lease_expires < ?)) AND "
 		"NOT EXISTS (SELECT 1 FROM jobs j2 WHERE j2.cluster_uuid = "
-		"jobs.cluster_uuid AND j2.id < jobs.id AND j2.state IN ('pending', 'running', 'held'))";
+		"jobs.cluster_uuid AND j2.id < jobs.id AND (j2.state IN ('pending', 'running') OR "
+		"(j2.state = 'held' AND jobs.kind <> 'delete')))";
 	int64_t now = (int64_t)time(NULL), lease = conf_int("conductor", "lease_seconds"), n = 0;
 	bool pg = db_kind(db) == DB_POSTGRES;
 	_cleanup_json_ json_t *rows = NULL;
