@@ -19,14 +19,17 @@ E2E_PREFIX=mgb
 e2e_require
 e2e_start
 e2e_baymodel sw --flavor-id m1.small
+magnum baymodel-create --name swlb --image-id debian-node --keypair-id k1 --external-network-id public \
+	--coe swarm --flavor-id m1.small --docker-storage-driver overlay2 --master-lb-enabled >/dev/null
 
 now() { date +%s.%N; }
 secs() { python3 -c "print('%.1f' % ($2 - $1))"; }
 
 timed_create() {	# name masters nodes
-	local t0 t1 s
+	local t0 t1 s model=sw
+	[ "$2" -gt 1 ] && model=swlb
 	t0=$(now)
-	magnum bay-create --name "$1" --baymodel sw --master-count "$2" --node-count "$3" >/dev/null
+	magnum bay-create --name "$1" --baymodel "$model" --master-count "$2" --node-count "$3" >/dev/null
 	s=$(wait_status "$1" CREATE_IN_PROGRESS 300)
 	t1=$(now)
 	[ "$s" = CREATE_COMPLETE ] || { echo "bay $1 ended $s: $(api GET /v1/bays/$1)"; exit 1; }
