@@ -65,6 +65,12 @@ struct lbay {
 	char		image_id[IMAGE_ID_LEN];
 	struct lnode	nodes[MAX_NODES];
 	int		n;
+	/* pipelined bring-up (create): the swarm forms while daemons still start */
+	pthread_mutex_t	bu_lock;
+	pthread_cond_t	bu_cond;
+	pthread_mutex_t	bu_managers;	/* managers join one at a time */
+	int		bu_state;	/* 0 waiting for the first master, 1 ready, <0 failed */
+	char		*bu_wtok, *bu_mtok;
 };
 
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -95,6 +101,8 @@ bay_free(struct lbay *b)
 	free(b->ca);
 	free(b->cert);
 	x509_secret_free(b->key);
+	free(b->bu_wtok);
+	free(b->bu_mtok);
 	free(b);
 }
 
@@ -890,6 +898,71 @@ nodes_up(struct lbay *b, int first)
 	return parallel(b, first, b->n, node_ready_main);
 }
 
+/*
+ * Thread per node (create): wait for its dockerd and load the image, then
+ * the first master makes the swarm while the others wait for its tokens and
+ * join as soon as they are up (managers one at a time, workers at once).
+ */
+static void *
+node_bringup_main(void *arg)
+{
+	struct lnode *nd = arg;
+	struct lbay *b = nd->bay;
+	_cleanup_free_ char *id = NULL;
+	char remote[64];
+	int r, st;
+
+	node_ready_main(nd);
+	if (nd == &b->nodes[0]) {
+		r = nd->rc;
+		if (r >= 0 && !in_swarm(nd)) {
+			r = engine_swarm_init(nd->eng, nd->ip, conf_str("local", "swarm_address_pool"),
+					      24, &id);
+			if (r < 0)
+				snprintf(nd->err, sizeof(nd->err), "swarm init on %s: %s", nd->name,
+					 engine_error(nd->eng));
+		}
+		if (r >= 0) {
+			r = engine_swarm_tokens(nd->eng, &b->bu_wtok, &b->bu_mtok);
+			if (r < 0)
+				snprintf(nd->err, sizeof(nd->err), "reading the join tokens: %s",
+					 engine_error(nd->eng));
+		}
+		nd->rc = r < 0 ? r : 0;
+		pthread_mutex_lock(&b->bu_lock);
+		b->bu_state = r < 0 ? r : 1;
+		pthread_cond_broadcast(&b->bu_cond);
+		pthread_mutex_unlock(&b->bu_lock);
+		return NULL;
+	}
+	pthread_mutex_lock(&b->bu_lock);
+	while (b->bu_state == 0)
+		pthread_cond_wait(&b->bu_cond, &b->bu_lock);
+	st = b->bu_state;
+	pthread_mutex_unlock(&b->bu_lock);
+	if (nd->rc < 0)
+		return NULL;
+	if (st < 0) {
+		nd->rc = st;
+		snprintf(nd->err, sizeof(nd->err), "the first master could not form the swarm");
+		return NULL;
+	}
+	if (in_swarm(nd))
+		return NULL;
+	snprintf(remote, sizeof(remote), "%s:2377", b->nodes[0].ip);
+	if (nd->master)
+		pthread_mutex_lock(&b->bu_managers);
+	r = engine_swarm_join(nd->eng, nd->master ? b->bu_mtok : b->bu_wtok, nd->ip, remote);
+	if (nd->master)
+		pthread_mutex_unlock(&b->bu_managers);
+	if (r < 0) {
+		snprintf(nd->err, sizeof(nd->err), "%s could not join the swarm%s: %s", nd->name,
+			 nd->master ? " as a manager" : "", engine_error(nd->eng));
+		nd->rc = r;
+	}
+	return NULL;
+}
+
 static int
 swarm_create(struct bay_ctx *ctx)
 {
@@ -916,10 +989,19 @@ swarm_create(struct bay_ctx *ctx)
 			     workers);
 	for (int i = 0; r >= 0 && i < masters + workers; i++)
 		r = add_node(b, i, i < masters);
+	if (r >= 0) {
+		bay_progress(ctx, "nodes", 40, "waiting for dockerd on %d node(s); the swarm forms "
+			     "as they come up", b->n);
+		pthread_mutex_init(&b->bu_lock, NULL);
+		pthread_cond_init(&b->bu_cond, NULL);
+		pthread_mutex_init(&b->bu_managers, NULL);
+		r = parallel(b, 0, b->n, node_bringup_main);
+		pthread_mutex_destroy(&b->bu_lock);
+		pthread_cond_destroy(&b->bu_cond);
+		pthread_mutex_destroy(&b->bu_managers);
+	}
 	if (r >= 0)
-		r = nodes_up(b, 0);
-	if (r >= 0)
-		r = form_swarm(b, 0);
+		bay_progress(ctx, "swarm", 80, "%d node(s) in the swarm", b->n);
 	if (r >= 0)
 		r = ensure_lb(b);
 	if (r >= 0) {
