@@ -172,7 +172,7 @@ class Magnumd:
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGTERM)
                 try:
-                    self.proc.wait(timeout=20)
+                    self.proc.wait(timeout=45)   # a loaded 2-core CI machine
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
