@@ -56,7 +56,7 @@ struct lbay {
 	char		net[8];	/* "10.250" */
 	char		cidr[40];
 	char		gw[40];
-	char		bridge[16];
+	char		bridge[24];
 	char		root[900];
 	bool		tls;
 	char		*ca;		/* trust bundle */
@@ -221,6 +221,11 @@ bay_open(struct bay_ctx *ctx, struct lbay **ret)
 		return -ENOMEM;
 	b->ctx = ctx;
 	snprintf(b->prefix, sizeof(b->prefix), "%s", conf_str("local", "prefix"));
+	if (strlen(conf_str("local", "prefix")) < 1 || strlen(conf_str("local", "prefix")) > 5) {
+		free(b);
+		return bay_fail(ctx, -EINVAL, "[local] prefix must be 1 to 5 characters (interface "
+				"names are at most 15)");
+	}
 	if (sscanf(pool, "%u.%u.0.0/16", &a, &c) != 2 || a > 255 || c > 255) {
 		free(b);
 		return bay_fail(ctx, -EINVAL, "[local] network_pool must be an x.y.0.0/16, not %s",
