@@ -381,6 +381,33 @@ col_is_barbican(const char *col)
 	return col && strncmp(col, BARBICAN_PREFIX, strlen(BARBICAN_PREFIX)) == 0;
 }
 
+/* The key PEM at kref; Barbican strips a text/plain payload's final newline: put it back. */
+static int
+barbican_key_load(const char *kref, char **ret_key)
+{
+	_cleanup_(x509_secret_freep) char *key = NULL;
+	size_t n;
+	char *k;
+	int r;
+
+	r = barbican_get_secret_payload(kref, &key);
+	if (r < 0)
+		return r == -ENOENT ? -ENOKEY : r;
+	n = strlen(key);
+	if (n && key[n - 1] == '\n') {
+		*ret_key = TAKE_PTR(key);
+		return 0;
+	}
+	k = malloc(n + 2);
+	if (k == NULL)
+		return -ENOMEM;
+	memcpy(k, key, n);
+	k[n] = '\n';
+	k[n + 1] = '\0';
+	*ret_key = k;
+	return 0;
+}
+
 static int
 key_load(json_t *row, char **ret_key)
 {
@@ -396,8 +423,7 @@ key_load(json_t *row, char **ret_key)
 		r = barbican_container_secret(col + strlen(BARBICAN_PREFIX), "private_key", &kref);
 		if (r < 0)
 			return r == -ENOENT ? -ENOKEY : r;
-		r = barbican_get_secret_payload(kref, ret_key);
-		return r == -ENOENT ? -ENOKEY : r;
+		return barbican_key_load(kref, ret_key);
 	}
 	if (col)
 		return x509_decrypt_secret(master_key, col, ret_key);
