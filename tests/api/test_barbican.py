@@ -18,14 +18,17 @@ containers are gone.
 """
 import base64
 import http.client
+import http.server
 import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
+import uuid
 
 import clusterdb as cdb
 import mglib
@@ -61,10 +64,48 @@ paste.filter_factory = barbican.api.middleware.context:UnauthenticatedContextMid
 paste.filter_factory = barbican.api.middleware.microversion:MicroversionMiddleware.factory
 """
 
+# keystonemiddleware's part in small, for the keystone pipeline: the token is
+# validated by the (stub) Keystone and its project becomes X-Project-Id.
+KEYSTONE_FILTER = """
+[pipeline:barbican_keystone]
+pipeline = keystone-check unauthenticated-context microversion apiapp
+
+[filter:keystone-check]
+paste.filter_factory = launch:KeystoneCheck.factory
+ks_url = %s
+"""
+
 LAUNCHER = """\
+import json
 import sys
+import urllib.request
 import wsgiref.simple_server as wss
-from paste import deploy
+
+
+class KeystoneCheck:
+    def __init__(self, app, ks_url):
+        self.app, self.ks_url = app, ks_url
+
+    @classmethod
+    def factory(cls, global_conf, **local):
+        return lambda app: cls(app, local["ks_url"])
+
+    def __call__(self, environ, start_response):
+        tok, project = environ.get("HTTP_X_AUTH_TOKEN"), None
+        environ.pop("HTTP_X_PROJECT_ID", None)
+        if tok:
+            req = urllib.request.Request(self.ks_url + "/auth/tokens", headers={
+                "X-Auth-Token": tok, "X-Subject-Token": tok})
+            try:
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    project = json.load(r)["token"]["project"]["id"]
+            except Exception:
+                project = None
+        if project is None:
+            start_response("401 Unauthorized", [("Content-Type", "application/json")])
+            return [b'{"code": 401}']
+        environ["HTTP_X_PROJECT_ID"] = project
+        return self.app(environ, start_response)
 
 
 class Quiet(wss.WSGIRequestHandler):
@@ -72,10 +113,12 @@ class Quiet(wss.WSGIRequestHandler):
         pass
 
 
-app = deploy.loadapp("config:" + sys.argv[1])
-srv = wss.make_server("127.0.0.1", int(sys.argv[2]), app, handler_class=Quiet)
-print("barbican listening on %s:%d" % srv.server_address, flush=True)
-srv.serve_forever()
+if __name__ == "__main__":
+    from paste import deploy
+    app = deploy.loadapp("config:" + sys.argv[1])
+    srv = wss.make_server("127.0.0.1", int(sys.argv[2]), app, handler_class=Quiet)
+    print("barbican listening on %s:%d" % srv.server_address, flush=True)
+    srv.serve_forever()
 """
 
 
@@ -95,11 +138,14 @@ MISSING = missing()
 
 
 class Barbican:
-    """A Barbican API server on loopback, unauthenticated (X-Project-Id)."""
+    """A Barbican API server on loopback: unauthenticated (X-Project-Id), or with
+    ks_url, tokens checked by that Keystone (X-Auth-Token)."""
 
     PROJECT = "magnum"
 
-    def __init__(self):
+    def __init__(self, ks_url=None):
+        self.ks_url = ks_url
+        self.token = None       # X-Auth-Token for request() in keystone mode
         self.dir = tempfile.mkdtemp(prefix="magnum-test-barbican-")
         self.port = mglib.free_port()
         self.proc = None
@@ -121,8 +167,12 @@ class Barbican:
                     "[secretstore]\nenabled_secretstore_plugins = store_crypto\n"
                     "[crypto]\nenabled_crypto_plugins = simple_crypto\n"
                     "[simple_crypto_plugin]\nkek = %s\n" % (self.url, d, d, self.kek))
+        paste = PASTE
+        if self.ks_url:
+            paste = paste.replace("/v1: barbican_api", "/v1: barbican_keystone")
+            paste += KEYSTONE_FILTER % self.ks_url
         with open(os.path.join(d, "paste.ini"), "w") as f:
-            f.write(PASTE)
+            f.write(paste)
         with open(os.path.join(d, "launch.py"), "w") as f:
             f.write(LAUNCHER)
         env = {"HOME": d, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
@@ -159,7 +209,12 @@ class Barbican:
 
     def request(self, method, path, body=None, accept="application/json"):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        h = {"X-Project-Id": self.PROJECT, "Accept": accept}
+        h = {"Accept": accept}
+        if self.ks_url:
+            if self.token:
+                h["X-Auth-Token"] = self.token
+        else:
+            h["X-Project-Id"] = self.PROJECT
         if body is not None:
             h["Content-Type"] = "application/json"
         c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
@@ -202,6 +257,79 @@ class Barbican:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class StubKeystone:
+    """Keystone v3 double: the service user svc/svc-pw (project p-service) logs
+    in; any known token validates any known token (magnumd's API checks users'
+    tokens with its service token, Barbican's filter checks a token with itself).
+    revoke_next_check: the next token Barbican checks is revoked (refused)."""
+
+    def __init__(self):
+        self.tokens = {}
+        self.service_logins = 0
+        self.revoke_next_check = False
+        self.revoked = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, doc=None, headers=None):
+                body = json.dumps(doc).encode() if doc is not None else b""
+                self.send_response(status)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", 0))
+                req = json.loads(self.rfile.read(n))
+                user = req["auth"]["identity"]["password"]["user"]
+                if self.path != "/v3/auth/tokens" or user != {
+                        "name": "svc", "password": "svc-pw", "domain": {"name": "Default"}}:
+                    return self.reply(401, {"error": {"code": 401}})
+                stub.service_logins += 1
+                tok = stub.add("svc", "p-service", ["service"], prefix="svc-")
+                self.reply(201, {"token": stub.tokens[tok]}, {"X-Subject-Token": tok})
+
+            def do_GET(self):
+                auth, subject = self.headers.get("X-Auth-Token"), \
+                    self.headers.get("X-Subject-Token")
+                if self.path != "/v3/auth/tokens":
+                    return self.reply(404)
+                if auth == subject and stub.revoke_next_check and auth in stub.tokens:
+                    stub.revoke_next_check = False
+                    stub.revoked.append(auth)
+                    del stub.tokens[auth]
+                if auth not in stub.tokens:
+                    return self.reply(401, {"error": {"code": 401}})
+                if subject not in stub.tokens:
+                    return self.reply(404, {"error": {"code": 404}})
+                self.reply(200, {"token": stub.tokens[subject]}, {"X-Subject-Token": subject})
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/v3" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def add(self, user, project, roles, prefix=""):
+        tok = prefix + uuid.uuid4().hex + uuid.uuid4().hex
+        self.tokens[tok] = {
+            "user": {"id": "u-" + user, "name": user, "domain": {"id": "default"}},
+            "project": {"id": project, "name": "n-" + project, "domain": {"id": "default"}},
+            "roles": [{"id": "r-" + r, "name": r} for r in roles],
+            "expires_at": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z",
+                                        time.gmtime(time.time() + 3600))}
+        return tok
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def openssl(*args, inp=None):
@@ -374,6 +502,91 @@ class BarbicanManager(mglib.TestCase):
             self.delete_bay(u)
             self.assertEqual(cdb.count(self.mg, "SELECT COUNT(*) FROM x509keypairs WHERE "
                                                 "cluster_uuid = ?", (u,)), 0)
+
+@unittest.skipIf(MISSING, "skipped: %s" % MISSING)
+class BarbicanKeystone(mglib.TestCase):
+    """auth_strategy = keystone: magnumd sends the service user's token (X-Auth-Token,
+    no X-Project-Id), its secrets belong to the service project, a refused token is
+    renewed once, and no token reaches the log."""
+    AUTH = "keystone"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ks = StubKeystone()
+        cls.bb = Barbican(ks_url=cls.ks.url)
+        try:
+            cls.bb.start()
+            cls.EXTRA_CONF = ("[keystone_authtoken]\nwww_authenticate_uri = %s\n"
+                              "username = svc\npassword = svc-pw\nproject_name = service\n"
+                              "[certificates]\ncert_manager_type = barbican\n"
+                              "barbican_url = %s/v1/\n" % (cls.ks.url, cls.bb.url))
+            super().setUpClass()
+        except Exception:
+            cls.bb.cleanup()
+            cls.ks.stop()
+            raise
+        cls.token = cls.ks.add("alice", "p-alpha", ["member", "reader"])
+        cls.bb.token = cls.ks.add("auditor", "p-service", ["reader"])
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            if getattr(cls, "_failed", False):
+                print(cls.bb.logtext())
+            super().tearDownClass()
+        finally:
+            cls.bb.cleanup()
+            cls.ks.stop()
+
+    def test_service_token(self):
+        # The start-up check already went through Keystone.
+        self.assertEqual(self.ks.service_logins, 1)
+        catalogue(self)
+        baymodel(self, name="m1")
+        uuid_ = self.api("POST", "/v1/bays", {"name": "kbay", "baymodel_id": "m1"}).json["uuid"]
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            r = self.api("GET", "/v1/certificates/" + uuid_)
+            if r.status != 409:
+                break
+            time.sleep(0.05)
+        self.assertStatus(r, 200)
+        rows = [u for (u,) in cdb.query(self.mg, "SELECT uuid FROM x509keypairs WHERE "
+                                                 "cluster_uuid = ?", (uuid_,))]
+        self.assertEqual(len(rows), 2)
+        # In the service user's project; another project sees nothing.
+        names = sorted(self.bb.list("secrets"))
+        self.assertEqual(names, sorted("magnum %s %s" % (u, w) for u in rows
+                                       for w in ("certificate", "private key")))
+        bb_token = self.bb.token
+        self.bb.token = self.ks.add("mallory", "p-other", ["member"])
+        try:
+            self.assertEqual(self.bb.list("secrets"), {})
+        finally:
+            self.bb.token = bb_token
+        # The service token is refused once: magnumd logs in again and retries.
+        self.ks.revoke_next_check = True
+        p = subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null",
+                            "-subj", "/CN=carol"], capture_output=True, text=True, timeout=30)
+        r = self.api("POST", "/v1/certificates", {"bay_uuid": uuid_, "csr": p.stdout})
+        self.assertStatus(r, 201)
+        self.assertEqual(len(self.ks.revoked), 1)
+        self.assertTrue(self.ks.revoked[0].startswith("svc-"))
+        self.assertEqual(self.ks.service_logins, 2)
+        self.assertStatus(self.api("DELETE", "/v1/bays/" + uuid_), 204)
+        deadline = time.time() + 30
+        while time.time() < deadline and self.api("GET", "/v1/bays/" + uuid_).status != 404:
+            time.sleep(0.05)
+        self.assertEqual(self.bb.list("secrets"), {})
+        self.assertEqual(self.bb.list("containers"), {})
+        log = self.mg.logtext()
+        for t in self.ks.tokens:
+            self.assertNotIn(t, log)
+        for t in self.ks.revoked:
+            self.assertNotIn(t, log)
+        self.assertNotIn("svc-pw", log)
+
 
 if __name__ == "__main__":
     if MISSING:
