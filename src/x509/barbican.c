@@ -34,6 +34,7 @@ struct reply {
 	char	*buf;			/* BB_MAX_REPLY + 1 bytes, NUL-terminated */
 	size_t	len;
 	bool	overflow;
+	int	token_error;		/* the token source failed (-errno), no request made */
 	char	error[CURL_ERROR_SIZE];
 };
 
@@ -108,6 +109,8 @@ call_once(const char *method, const char *path, const char *accept, const char *
 	r->len = 0;
 	r->overflow = false;
 	r->error[0] = '\0';
+	if (base_url[0] == '\0')
+		return -ENOTCONN;
 	if (r->buf == NULL) {
 		r->buf = calloc(1, BB_MAX_REPLY + 1);
 		if (r->buf == NULL)
@@ -177,8 +180,7 @@ call(const char *method, const char *path, const char *accept, const char *body,
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = token_source(tok, BB_MAX_TOKEN + 1, attempt > 0);
 		if (rc < 0) {
-			snprintf(r->error, sizeof(r->error), "no Keystone token (%s)",
-				 strerror(-rc));
+			r->token_error = rc;
 			st = rc == -ENOMEM ? -ENOMEM : rc == -EAGAIN ? -EAGAIN : -EACCES;
 			break;
 		}
@@ -237,7 +239,7 @@ ref_path(const char *href, const char *kind, const char *suffix, char *out, size
 	return 0;
 }
 
-/* Append s to sb as a JSON string (quoted, escaped). */
+/* Append s to buf (cap bytes, *off used) as a JSON string: quoted and escaped. */
 static int
 json_quote(char *buf, size_t cap, size_t *off, const char *s)
 {
@@ -332,7 +334,13 @@ barbican_init(const char *url, barbican_token_fn token, char **ret_error)
 	/* One authenticated list call: Barbican answers and takes our credentials. */
 	st = call("GET", "/v1/secrets?limit=1", NULL, NULL, &r);
 	rc = status_errno(st);
-	if (st < 0 && st != -ENOMEM) {
+	if (r.token_error < 0 && st != -ENOMEM) {
+		if (asprintf(ret_error, "cannot get a Keystone token for the service user "
+			     "([keystone_authtoken]): %s", r.token_error == -EACCES ?
+			     "Keystone refuses its credentials" : r.token_error == -EAGAIN ?
+			     "Keystone cannot be reached" : strerror(-r.token_error)) < 0)
+			*ret_error = NULL;
+	} else if (st < 0 && st != -ENOMEM) {
 		if (asprintf(ret_error, "Barbican at %s did not answer: %s", base_url,
 			     r.error[0] ? r.error : strerror((int)-st)) < 0)
 			*ret_error = NULL;

@@ -11,8 +11,9 @@
  * are wiped from memory after use and never appear in error sentences.
  *
  * Functions return 0 or -errno: -EAGAIN when Barbican cannot be reached or
- * answers 5xx, -EACCES for 401/403, -ENOENT for 404, -EPROTO for another
- * unexpected answer, -EINVAL for a malformed ref. Thread-safe.
+ * answers 5xx, -EACCES for 401/403 (or no token), -ENOENT for 404, -EPROTO
+ * for another unexpected answer or one over the size cap, -EINVAL for a
+ * malformed ref, -ENOTCONN before barbican_init(). Thread-safe.
  */
 #pragma once
 

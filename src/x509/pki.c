@@ -391,6 +391,8 @@ barbican_key_load(const char *kref, char **ret_key)
 	int r;
 
 	r = barbican_get_secret_payload(kref, &key);
+	if (r == -EINVAL)
+		return -EBADMSG;
 	if (r < 0)
 		return r == -ENOENT ? -ENOKEY : r;
 	n = strlen(key);
@@ -421,6 +423,8 @@ key_load(json_t *row, char **ret_key)
 		if (mgr != MGR_BARBICAN)
 			return -ENOKEY;
 		r = barbican_container_secret(col + strlen(BARBICAN_PREFIX), "private_key", &kref);
+		if (r == -EINVAL)
+			return -EBADMSG;	/* not a ref: the row is damaged */
 		if (r < 0)
 			return r == -ENOENT ? -ENOKEY : r;
 		return barbican_key_load(kref, ret_key);
