@@ -179,7 +179,8 @@ test_init_sentences(void **state)
 static void
 test_store_get_delete(void **state)
 {
-	const char *payload = "-----BEGIN KEY-----\n\"quoted\" \\back\tslash\x01\n-----END KEY-----\n";
+	const char *payload = "-----BEGIN KEY-----\n\"quoted\" \\back\tslash\x01\n"
+			      "-----END KEY-----\n";
 	_cleanup_free_ char *href = NULL;
 	_cleanup_(x509_secret_freep) char *got = NULL;
 	_cleanup_json_ json_t *doc = NULL;
@@ -234,7 +235,8 @@ test_containers(void **state)
 
 	(void)state;
 	init_ok(NULL);
-	play(1, (struct reply[]){ { 201, "{\"container_ref\": \"http://h/v1/containers/" ID "\"}" } });
+	play(1, (struct reply[]){
+		{ 201, "{\"container_ref\": \"http://h/v1/containers/" ID "\"}" } });
 	assert_int_equal(barbican_store_container("magnum c", "http://h/v1/secrets/c",
 						  "http://h/v1/secrets/k", &href), 0);
 	body = strstr(requests[0], "\r\n\r\n");
