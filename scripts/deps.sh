@@ -11,13 +11,19 @@ pkgs=(
 	uuid-dev libssl-dev libcrypt-dev libcmocka-dev
 	# run and test
 	sqlite3 postgresql openssl curl procps iproute2
-	# local backend: dockerd per node, per-bay nftables, ext4 volumes on loop devices
-	docker.io busybox-static nftables iptables e2fsprogs haproxy
+	# local backend: dockerd per node, busybox image, per-bay nftables, ext4 volumes on
+	# loop devices, haproxy for multi-master bays, sshd in nodes
+	docker.io busybox-static nftables iptables e2fsprogs haproxy openssh-server
 	python3-magnumclient python3-openstackclient
 	# cert_manager_type = barbican: tests/api/test_barbican.py runs Barbican's
 	# modules itself (no barbican-api daemon); about 22 s to install
 	python3-barbican
+	# dashboard browser test (tests/browser: playwright-core from npm, Debian's browser)
+	chromium nodejs
 )
+# npm: Debian's package, unless the installed nodejs (NodeSource's) already
+# ships it; the two conflict.
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do

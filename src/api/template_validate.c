@@ -333,7 +333,11 @@ template_validate(struct api_req *req, json_t *doc, bool is_post, bool check_key
 		return fail(e, 400, "Volume driver type %s is not supported, expecting a %s volume "
 				    "driver.", vd, l);
 	}
-	if (is_post && sd && streq(sd, "devicemapper")) {
+	/* The local backend's storage driver when none is asked for (it has no device-mapper). */
+	if (is_post && sd == NULL && streq(conf_str("DEFAULT", "backend"), "local"))
+		json_object_set_new(doc, "docker_storage_driver", json_string("overlay2"));
+	if (is_post && sd && streq(sd, "devicemapper") &&
+	    !streq(conf_str("DEFAULT", "backend"), "local")) {
 		json_t *sz = json_object_get(doc, "docker_volume_size");
 		if (json_is_integer(sz) && json_integer_value(sz) < 3)
 			return fail(e, 400, "docker volume size %lld GB is not valid, expecting "

@@ -512,7 +512,7 @@ handle_create(struct api_req *req)
 		r = jobs_enqueue(req->db, uuid, JOB_CREATE, NULL);
 	if (r >= 0)
 		r = events_add(req->db, uuid, "accepted", 0,
-			       "create accepted; waiting for a conductor with a driver for it");
+			       "create accepted; queued for a conductor");
 	if (r >= 0)
 		r = db_commit(req->db);
 	if (r < 0) {

@@ -100,6 +100,50 @@ cmd_bay_list(struct cli *c, int argc, char **argv)
 	return cli_do_list(c, &a, "bays", "bays", cols, ARRAY_SIZE(cols));
 }
 
+/*
+ * --long also shows the bay's certificate expiry (the CA, and the soonest
+ * other certificate) and its latest event. Best effort: a failure leaves
+ * them out.
+ */
+static void
+show_long_extras(struct cli *c, const char *coll, json_t *bay)
+{
+	_cleanup_free_ char *p1 = NULL, *p2 = NULL, *last = NULL;
+	const char *uuid = json_string_value(json_object_get(bay, "uuid")), *soonest = NULL;
+	struct cli_response r;
+	size_t i;
+	json_t *x;
+
+	if (uuid == NULL)
+		return;
+	if (asprintf(&p1, "/v1/certificates?bay_uuid=%s", uuid) >= 0 && cli_get(c, p1, &r) == 0) {
+		json_array_foreach(json_object_get(r.body, "certificates"), i, x) {
+			const char *kind = json_string_value(json_object_get(x, "kind"));
+			const char *na = json_string_value(json_object_get(x, "not_after"));
+
+			if (kind && na && streq(kind, "ca"))
+				json_object_set_new(bay, "ca_cert_expires_at", json_string(na));
+			else if (na && (soonest == NULL || strcmp(na, soonest) < 0))
+				soonest = na;
+		}
+		if (soonest)
+			json_object_set_new(bay, "certs_expire_at", json_string(soonest));
+		cli_response_free(&r);
+	}
+	if (asprintf(&p2, "/v1/%s/%s/events", coll, uuid) >= 0 && cli_get(c, p2, &r) == 0) {
+		json_t *ev = json_object_get(r.body, "events");
+
+		x = json_array_get(ev, json_array_size(ev) - 1);
+		if (x && asprintf(&last, "%s %s %lld%%: %s",
+				  json_string_value(json_object_get(x, "created_at")) ?: "",
+				  json_string_value(json_object_get(x, "step")) ?: "",
+				  (long long)json_integer_value(json_object_get(x, "progress")),
+				  json_string_value(json_object_get(x, "message")) ?: "") >= 0)
+			json_object_set_new(bay, "last_event", json_string(last));
+		cli_response_free(&r);
+	}
+}
+
 int
 cli_show_long(struct cli *c, const char *coll, const char *ident, bool lng, const char *tcoll,
 	      const char *tkey, const char *prefix)
@@ -132,6 +176,7 @@ cli_show_long(struct cli *c, const char *coll, const char *ident, bool lng, cons
 		}
 		cli_response_free(&t);
 	}
+	show_long_extras(c, coll, r.body);
 	cli_print_show(c, r.body);
 	cli_response_free(&r);
 	return CLI_EXIT_OK;

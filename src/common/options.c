@@ -105,9 +105,11 @@ const struct conf_option conf_options[] = {
 	  "anything a bay network sends beyond itself)" },
 	{ "local", "swarm_address_pool", CONF_STR, "10.200.0.0/16",
 	  "Address pool for swarm overlay networks (must not overlap network_pool)" },
-	{ "local", "dockerd", CONF_STR, "/usr/bin/dockerd", "dockerd binary run in each node" },
+	{ "local", "dockerd", CONF_STR, "/usr/sbin/dockerd", "dockerd binary run in each node" },
 	{ "local", "busybox", CONF_STR, "/bin/busybox",
 	  "Static busybox used to build the node service image (Debian's busybox-static)" },
+	{ "local", "sshd", CONF_STR, "/usr/sbin/sshd",
+	  "sshd run in each node for the bay's keypair (login as root; empty = no sshd)" },
 	{ "local", "haproxy", CONF_STR, "/usr/sbin/haproxy",
 	  "haproxy binary: the API load balancer of multi-master bays" },
 

@@ -35,8 +35,9 @@ jobs_active(struct db *db, const char *cluster_uuid)
 	int64_t n = 0;
 	int r;
 
+	/* held: waiting for a backend, still the bay's operation in progress */
 	r = db_query_int(db, "SELECT COUNT(*) FROM jobs WHERE cluster_uuid = ? AND state IN "
-			     "('pending', 'running')",
+			     "('pending', 'running', 'held')",
 			 DB_ARGS(DB_TEXT(cluster_uuid)), &n);
 	if (r < 0)
 		return r;

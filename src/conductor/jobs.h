@@ -23,7 +23,7 @@
  */
 int jobs_enqueue(struct db *db, const char *cluster_uuid, const char *kind, json_t *payload);
 
-/* True (1) if the cluster has a pending or running job, 0 if not, -errno on error. */
+/* True (1) if the cluster has a pending, running or held job, 0 if not, -errno on error. */
 int jobs_active(struct db *db, const char *cluster_uuid);
 
 /* Append an event to a cluster's timeline. Returns 0 or -errno. */

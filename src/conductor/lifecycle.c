@@ -9,6 +9,7 @@
  * periodic task fails it at its create_timeout.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,8 +28,46 @@
 struct job_priv {
 	int64_t		job_id;
 	const char	*owner;
-	bool		lease_lost;
+	volatile bool	lease_lost;
+	/* the lease renewer */
+	pthread_mutex_t	lock;
+	pthread_cond_t	cond;
+	bool		done;
 };
+
+/*
+ * Renew the job's lease every lease_seconds/3 while the driver works (a step
+ * such as waiting for daemons can outlast a lease). Its own DB connection.
+ */
+static void *
+renewer_main(void *arg)
+{
+	struct job_priv *jp = arg;
+	int64_t lease = conf_int("conductor", "lease_seconds");
+	struct timespec ts;
+
+	pthread_mutex_lock(&jp->lock);
+	while (!jp->done) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += lease / 3 > 0 ? lease / 3 : 1;
+		pthread_cond_timedwait(&jp->cond, &jp->lock, &ts);
+		if (jp->done)
+			break;
+		pthread_mutex_unlock(&jp->lock);
+		if (db_thread()) {
+			int r = db_exec(db_thread(), "UPDATE jobs SET lease_expires = ? WHERE id = ? "
+						     "AND lease_owner = ?",
+					DB_ARGS(DB_INT((int64_t)time(NULL) + lease),
+						DB_INT(jp->job_id), DB_TEXT(jp->owner)));
+			if (r == 0)
+				jp->lease_lost = true;
+		}
+		pthread_mutex_lock(&jp->lock);
+	}
+	pthread_mutex_unlock(&jp->lock);
+	db_thread_close();
+	return NULL;
+}
 
 static int
 on_progress(struct bay_ctx *ctx, const char *step, int pct, const char *msg)
@@ -296,11 +335,30 @@ load_flavor(struct db *db, json_t *cluster, json_t *tmpl, const char *key, json_
 				 DB_ARGS(DB_TEXT(f), DB_TEXT(f)), ret);
 }
 
+void
+load_keypair(struct db *db, json_t *cluster, json_t *tmpl, json_t **ret)
+{
+	const char *k = json_string_value(json_object_get(cluster, "keypair"));
+
+	if (k == NULL)
+		k = json_string_value(json_object_get(tmpl, "keypair_id"));
+	*ret = NULL;
+	if (k)
+		(void)db_row_get(db, &db_t_keypairs, NULL, "name = ? AND user_id = ?",
+				 DB_ARGS(DB_TEXT(k), DB_TEXT(json_string_value(json_object_get(
+					 cluster, "user_id")))), ret);
+}
+
+static int run_kind(struct db *db, struct bay_ctx *ctx, const char *kind, int attempts,
+		    json_t *cluster);
+static int finish(struct db *db, struct bay_ctx *ctx, struct job_priv *jp, const char *kind,
+		  int r);
+
 int
 lifecycle_run(struct db *db, json_t *job, const char *owner)
 {
 	_cleanup_json_ json_t *cluster = NULL, *tmpl = NULL, *groups = NULL;
-	_cleanup_json_ json_t *flavor = NULL, *mflavor = NULL;
+	_cleanup_json_ json_t *flavor = NULL, *mflavor = NULL, *keypair = NULL;
 	const char *uuid = json_string_value(json_object_get(job, "cluster_uuid"));
 	const char *kind = json_string_value(json_object_get(job, "kind"));
 	int attempts = (int)json_integer_value(json_object_get(job, "attempts"));
@@ -308,8 +366,8 @@ lifecycle_run(struct db *db, json_t *job, const char *owner)
 			       .owner = owner };
 	struct bay_ctx ctx = { .db = db, .uuid = uuid, .on_progress = on_progress, .priv = &jp,
 			       .payload = json_object_get(job, "payload") };
-	const char *ok, *bad;
-	time_t created = 0;
+	pthread_t renewer;
+	bool renewing;
 	int r;
 
 	r = load_bay(db, uuid, &cluster, &tmpl, &groups);
@@ -324,36 +382,67 @@ lifecycle_run(struct db *db, json_t *job, const char *owner)
 	load_flavor(db, cluster, tmpl, "master_flavor_id", &mflavor);
 	ctx.flavor = flavor;
 	ctx.master_flavor = mflavor;
+	load_keypair(db, cluster, tmpl, &keypair);
+	ctx.ssh_public_key = json_string_value(json_object_get(keypair, "public_key"));
+	pthread_mutex_init(&jp.lock, NULL);
+	pthread_cond_init(&jp.cond, NULL);
+	renewing = pthread_create(&renewer, NULL, renewer_main, &jp) == 0;
+	r = run_kind(db, &ctx, kind, attempts, cluster);
+	if (renewing) {
+		pthread_mutex_lock(&jp.lock);
+		jp.done = true;
+		pthread_cond_signal(&jp.cond);
+		pthread_mutex_unlock(&jp.lock);
+		pthread_join(renewer, NULL);
+	}
+	pthread_mutex_destroy(&jp.lock);
+	pthread_cond_destroy(&jp.cond);
+	return finish(db, &ctx, &jp, kind, r);
+}
+
+static int
+run_kind(struct db *db, struct bay_ctx *ctx, const char *kind, int attempts, json_t *cluster)
+{
+	time_t created = 0;
 
 	if (streq(kind, JOB_CREATE)) {
 		time_parse_iso(json_string_value(json_object_get(cluster, "created_at")), &created);
-		ctx.deadline = created + 60 * json_integer_value(json_object_get(cluster,
-									    "create_timeout"));
-		r = run_create(&ctx, attempts);
+		ctx->deadline = created + 60 * json_integer_value(json_object_get(cluster,
+									     "create_timeout"));
+		return run_create(ctx, attempts);
+	}
+	if (streq(kind, JOB_UPDATE))
+		return run_update(ctx);
+	if (streq(kind, JOB_DELETE))
+		return run_delete(ctx);
+	if (streq(kind, JOB_ROTATE_CA))
+		return run_rotate(ctx);
+	if (streq(kind, JOB_RENEW_CERTS))
+		return run_renew(ctx);
+	(void)db;
+	return -ENOSYS;
+}
+
+/* Record the outcome of a job that ran: terminal state, events. */
+static int
+finish(struct db *db, struct bay_ctx *ctx, struct job_priv *jp, const char *kind, int r)
+{
+	const char *uuid = ctx->uuid, *ok = NULL, *bad = NULL;
+
+	if (streq(kind, JOB_CREATE)) {
 		ok = "CREATE_COMPLETE";
 		bad = "CREATE_FAILED";
-	} else if (streq(kind, JOB_UPDATE)) {
-		r = run_update(&ctx);
+	} else if (streq(kind, JOB_UPDATE) || streq(kind, JOB_ROTATE_CA)) {
 		ok = "UPDATE_COMPLETE";
 		bad = "UPDATE_FAILED";
 	} else if (streq(kind, JOB_DELETE)) {
-		r = run_delete(&ctx);
-		ok = NULL;
 		bad = "DELETE_FAILED";
-	} else if (streq(kind, JOB_ROTATE_CA)) {
-		r = run_rotate(&ctx);
-		ok = "UPDATE_COMPLETE";
-		bad = "UPDATE_FAILED";
-	} else if (streq(kind, JOB_RENEW_CERTS)) {
-		r = run_renew(&ctx);
-		ok = NULL;
-		bad = NULL;
-	} else {
+	} else if (!streq(kind, JOB_RENEW_CERTS)) {
 		return -ENOSYS;
 	}
-	if (jp.lease_lost) {
+	if (jp->lease_lost) {
 		log_warn("job %lld of bay %s: lease lost, leaving it to its new owner",
-			 (long long)jp.job_id, uuid);
+			 (long long)jp->job_id, uuid);
 		return LIFECYCLE_LOST;
 	}
 	if (r == LIFECYCLE_HELD) {
@@ -362,23 +451,23 @@ lifecycle_run(struct db *db, json_t *job, const char *owner)
 		return LIFECYCLE_HELD;
 	}
 	if (r < 0) {
-		if (ctx.reason[0] == '\0')
-			snprintf(ctx.reason, sizeof(ctx.reason), "%s: %s",
-				 ctx.step[0] ? ctx.step : kind, strerror(-r));
-		log_warn("bay %s: %s failed: %s", uuid, kind, ctx.reason);
-		events_add(db, uuid, "failed", 100, ctx.reason);
+		if (ctx->reason[0] == '\0')
+			snprintf(ctx->reason, sizeof(ctx->reason), "%s: %s",
+				 ctx->step[0] ? ctx->step : kind, strerror(-r));
+		log_warn("bay %s: %s failed: %s", uuid, kind, ctx->reason);
+		events_add(db, uuid, "failed", 100, ctx->reason);
 		if (bad)
-			set_status(db, uuid, bad, ctx.reason, NULL);
-		json_decref(ctx.result);
+			set_status(db, uuid, bad, ctx->reason, NULL);
+		json_decref(ctx->result);
 		return r;
 	}
 	if (streq(kind, JOB_DELETE))
 		r = forget_bay(db, uuid);
 	else if (ok) {
 		events_add(db, uuid, "complete", 100, ok);
-		r = set_status(db, uuid, ok, NULL, ctx.result);
+		r = set_status(db, uuid, ok, NULL, ctx->result);
 	}
-	json_decref(ctx.result);
+	json_decref(ctx->result);
 	return r;
 }
 

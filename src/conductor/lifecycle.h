@@ -20,3 +20,6 @@ int lifecycle_enforce_timeouts(struct db *db);
 
 /* The flavor row (id or name) a bay uses for key, from the bay or its template; NULL if none. */
 void load_flavor(struct db *db, json_t *cluster, json_t *tmpl, const char *key, json_t **ret);
+
+/* The keypairs row of the bay's keypair (the bay's, else its template's), or NULL. */
+void load_keypair(struct db *db, json_t *cluster, json_t *tmpl, json_t **ret);

@@ -64,6 +64,7 @@ sync_bays(struct db *db)
 		return;
 	json_array_foreach(rows, i, c) {
 		_cleanup_json_ json_t *tmpl = NULL, *groups = NULL, *flavor = NULL, *mflavor = NULL;
+		_cleanup_json_ json_t *keypair = NULL;
 		const char *uuid = json_string_value(json_object_get(c, "uuid"));
 		struct bay_ctx ctx = { .db = db, .uuid = uuid, .cluster = c };
 		const struct driver *d;
@@ -86,6 +87,8 @@ sync_bays(struct db *db)
 		load_flavor(db, c, tmpl, "master_flavor_id", &mflavor);
 		ctx.flavor = flavor;
 		ctx.master_flavor = mflavor;
+		load_keypair(db, c, tmpl, &keypair);
+		ctx.ssh_public_key = json_string_value(json_object_get(keypair, "public_key"));
 		if (d->sync(&ctx) < 0)
 			log_warn("bay %s: sync: %s", uuid, ctx.reason);
 		json_decref(ctx.result);

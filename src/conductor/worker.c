@@ -39,7 +39,8 @@ job_claim(struct db *db, const char *owner, json_t **ret)
 	static const char where[] =
 		"(state = 'pending' OR (state = 'running' AND lease_expires < ?)) AND "
 		"NOT EXISTS (SELECT 1 FROM jobs j2 WHERE j2.cluster_uuid = "
-		"jobs.cluster_uuid AND j2.id < jobs.id AND j2.state IN ('pending', 'running'))";
+		"jobs.cluster_uuid AND j2.id < jobs.id AND (j2.state IN ('pending', 'running') OR "
+		"(j2.state = 'held' AND jobs.kind <> 'delete')))";
 	int64_t now = (int64_t)time(NULL), lease = conf_int("conductor", "lease_seconds"), n = 0;
 	bool pg = db_kind(db) == DB_POSTGRES;
 	_cleanup_json_ json_t *rows = NULL;
@@ -79,15 +80,17 @@ job_claim(struct db *db, const char *owner, json_t **ret)
 	return 1;
 }
 
+/* Record the outcome, unless the job is no longer ours (taken over, cancelled, settled). */
 static int
-job_finish(struct db *db, int64_t id, const char *state, const char *error)
+job_finish(struct db *db, int64_t id, const char *owner, const char *state, const char *error)
 {
 	char now[TIMESTAMP_LEN];
 
 	time_now_iso(now);
 	return db_exec(db, "UPDATE jobs SET state = ?, last_error = ?, lease_owner = NULL, "
-			   "updated_at = ? WHERE id = ?",
-		       DB_ARGS(DB_TEXT(state), DB_TEXT(error), DB_TEXT(now), DB_INT(id)));
+			   "updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?",
+		       DB_ARGS(DB_TEXT(state), DB_TEXT(error), DB_TEXT(now), DB_INT(id),
+			       DB_TEXT(owner)));
 }
 
 static void *
@@ -123,7 +126,7 @@ worker_main(void *arg)
 			continue;
 		if (r < 0)
 			log_warn_errno(r, "job %lld failed", (long long)id);
-		r = job_finish(db, id, r == LIFECYCLE_HELD ? "held" : r < 0 ? "failed" : "done",
+		r = job_finish(db, id, owner, r == LIFECYCLE_HELD ? "held" : r < 0 ? "failed" : "done",
 			       r < 0 ? strerror(-r) : NULL);
 		if (r < 0)
 			log_warn_errno(r, "recording job %lld failed", (long long)id);

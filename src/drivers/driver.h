@@ -20,6 +20,7 @@ struct bay_ctx {
 	json_t		*payload;	/* the job's payload, may be NULL (borrowed) */
 	json_t		*flavor;	/* the nodes' flavor row (ram, vcpus), may be NULL */
 	json_t		*master_flavor;	/* the masters' flavor row, may be NULL */
+	const char	*ssh_public_key; /* the bay keypair's public key, may be NULL */
 	const char	*uuid;
 	time_t		deadline;	/* 0 = none */
 	char		step[64];	/* the step in progress (for status_reason) */

@@ -12,7 +12,7 @@
 #include "common/util.h"
 #include "drivers/driver.h"
 
-extern const struct driver swarm_local_driver __attribute__((weak));
+extern const struct driver swarm_local_driver;
 
 const struct driver *
 driver_find(const char *backend, const char *coe)

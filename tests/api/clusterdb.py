@@ -55,7 +55,7 @@ def settle(mg, uuid, status="CREATE_COMPLETE", api_address=None):
           (status, api_address, uuid))
     query(mg, "UPDATE nodegroups SET status = ? WHERE cluster_id = ?", (status, uuid))
     query(mg, "UPDATE jobs SET state = 'done' WHERE cluster_uuid = ? AND "
-              "state IN ('pending', 'running')", (uuid,))
+              "state IN ('pending', 'running', 'held')", (uuid,))
 
 
 def block(mg, uuid):

@@ -178,8 +178,8 @@ class Bays(mglib.TestCase):
         self.assertStatus(r, 200)
         self.assertEqual((r.json["node_count"], r.json["status"]), (3, "UPDATE_IN_PROGRESS"))
         kind, state, payload = cdb.jobs(self.mg, b["uuid"])[-1]
-        self.assertEqual((kind, state, payload["node_count"]), ("update", "pending",
-                                                                {"old": 1, "new": 3}))
+        self.assertEqual((kind, payload["node_count"]), ("update", {"old": 1, "new": 3}))
+        self.assertIn(state, ("pending", "running", "held"))   # held: backend none
         self.assertError(self.api("PATCH", u, [{"op": "replace", "path": "/node_count",
                                                 "value": 2}]), 400,
                          'Updating a bay when stack status is "UPDATE_IN_PROGRESS" is not '

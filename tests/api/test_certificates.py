@@ -139,6 +139,10 @@ class Certificates(mglib.TestCase):
         lines[mid] = body[:10] + ("A" if body[10] != "A" else "B") + body[11:]
         r = self.api("POST", "/v1/certificates", {"bay_uuid": uuid, "csr": "\n".join(lines)})
         self.assertError(r, 400)
+        # Over-long (a CSR padded past [x509]'s 16 KiB cap).
+        big = good.replace("-----END", "\n" + "A" * 20000 + "\n-----END")
+        self.assertError(self.api("POST", "/v1/certificates", {"bay_uuid": uuid, "csr": big}),
+                         400, "larger than")
         # Missing csr, unknown bay.
         self.assertError(self.api("POST", "/v1/certificates", {"bay_uuid": uuid}), 400, "csr")
         self.assertError(self.api("POST", "/v1/certificates", {"bay_uuid": "nope", "csr": good}),
@@ -320,6 +324,40 @@ class CertificatesKeypairManager(mglib.TestCase):
         mk = os.path.join(self.mg.dir, "state", "master.key")
         self.assertEqual(os.stat(mk).st_mode & 0o777, 0o600)
         self.assertEqual(os.path.getsize(mk), 32)
+
+
+class CertificatesRenewal(mglib.TestCase):
+    """Certificates inside [certificates] renew_before_days are re-issued by the
+    conductor's periodic task (here the window is longer than any validity)."""
+    AUTH = "noauth"
+    USER, PROJECT, ROLES = "u-test", "p-test", "member,reader"
+    EXTRA_CONF = "[certificates]\nrenew_before_days = 3650\n"
+
+    def conductor_serial(self, uuid):
+        inv = self.api("GET", "/v1/certificates?bay_uuid=" + uuid).json["certificates"]
+        return [c["serial"] for c in inv if c["kind"] == "conductor"]
+
+    def test_renewed_before_expiry(self):
+        catalogue(self)
+        baymodel(self, name="m1")
+        uuid = self.api("POST", "/v1/bays", {"name": "ren", "baymodel_id": "m1"}).json["uuid"]
+        for _ in range(300):
+            if self.conductor_serial(uuid):
+                break
+            time.sleep(0.05)
+        first = self.conductor_serial(uuid)
+        self.assertEqual(len(first), 1)
+        cdb.settle(self.mg, uuid)             # only stable bays are renewed
+        for _ in range(100):
+            now = self.conductor_serial(uuid)
+            if now and now != first:
+                break
+            time.sleep(0.1)
+        self.assertEqual(len(now), 1)
+        self.assertNotEqual(now, first)
+        steps = [e["step"] for e in self.api("GET", "/v1/bays/%s/events" % uuid).json["events"]]
+        self.assertIn("renew-certs", steps)
+        self.assertEqual(self.api("GET", "/v1/bays/" + uuid).json["status"], "CREATE_COMPLETE")
 
 
 class CertificatesBarbican(mglib.TestCase):

@@ -61,6 +61,10 @@ class Cli(mglib.TestCase):
         self.assertIn("| ca ", out)
         self.assertIn("| conductor ", out)
         self.cli("certificate-list", "--expires-within", "soon", rc=2)
+        out = self.cli("bay-show", "--long", "b1").stdout
+        self.assertRegex(out, r"\| ca_cert_expires_at +\| 20\d\d-")
+        self.assertRegex(out, r"\| certs_expire_at +\| 20\d\d-")
+        self.assertRegex(out, r"\| last_event +\| ")
         p = self.cli("bay-config", "b1", "--dir", self.mg.dir, rc=1)
         self.assertIn("CREATE_IN_PROGRESS", p.stderr)
         self.assertIn("magnum-conductor", self.cli("service-list").stdout)

@@ -109,7 +109,11 @@ class Clusters(Base):
         self.assertEqual([(n["name"], n["role"], n["is_default"]) for n in ngs],
                          [("default-master", "master", True), ("default-worker", "worker", True)])
         # A job for the conductor, in the same transaction.
-        self.assertEqual([j[0:2] for j in cdb.jobs(self.mg, u)], [("create", "pending")])
+        # (the conductor may already hold it: backend none makes the CA, then waits)
+        jobs = [j[0:2] for j in cdb.jobs(self.mg, u)]
+        self.assertEqual(len(jobs), 1)
+        self.assertEqual(jobs[0][0], "create")
+        self.assertIn(jobs[0][1], ("pending", "running", "held"))
         ev = self.api("GET", "/v1/clusters/%s/events" % u).json["events"]
         self.assertEqual(ev[0]["step"], "accepted")
 
@@ -342,7 +346,8 @@ class Clusters(Base):
         self.assertEqual((c["node_count"], c["status"]), (3, "UPDATE_IN_PROGRESS"))
         self.assertEqual(self.ng(u, "default-worker")["node_count"], 3)
         kind, state, payload = cdb.jobs(self.mg, u)[-1]
-        self.assertEqual((kind, state), ("update", "pending"))
+        self.assertEqual(kind, "update")
+        self.assertIn(state, ("pending", "running", "held"))    # held: backend none
         self.assertEqual(payload["node_count"], {"old": 2, "new": 3})
         self.assertEqual(payload["nodegroup"], self.ng(u, "default-worker")["uuid"])
         # One operation at a time.

@@ -275,6 +275,12 @@ def anchor_installed():
     return all(shutil.which(x) for x in ("keystone-manage", "heat-all", "uwsgi", "jq"))
 
 
+def anchor_present():
+    """The anchor scripts live beside the project (../shared); a bare clone has none."""
+    return all(os.path.exists(os.path.join(HEAT_ANCHOR, s))
+               for s in ("install.sh", "start.sh", "stop.sh"))
+
+
 def find_keystone():
     """(url, [admin, password, project]) or None."""
     global HEAT_STATE
@@ -283,9 +289,11 @@ def find_keystone():
         return env["MAGNUM_TEST_KEYSTONE_URL"], env["MAGNUM_TEST_KEYSTONE_ADMIN"].split(":")
     if reachable("http://127.0.0.1:17000/v3"):
         return "http://127.0.0.1:17000/v3", ["admin", "adminpass", "admin"]
-    if not anchor_installed():
+    if not anchor_installed() or not anchor_present():
         if reachable("http://127.0.0.1:15000/v3"):     # the magnum anchor's Keystone
             return "http://127.0.0.1:15000/v3", ["admin", "admin", "admin"]
+        if not anchor_present():
+            return None
         if env.get("MAGNUM_TEST_KEYSTONE") != "1":
             return None
         t0 = time.time()

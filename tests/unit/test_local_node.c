@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "backends/local/netlink.h"
 #include "backends/local/netns.h"
@@ -354,6 +355,87 @@ test_node_start_errors(void **state)
 	assert_int_equal(cgroup_node_remove(cg), 0);
 }
 
+#define NPAR 4
+
+struct par {
+	char		name[32], cg[64], log[256], err[256];
+	pid_t		pid;
+	int		r;
+};
+
+static struct par par[NPAR];
+
+static void *
+par_start(void *arg)
+{
+	struct par *p = arg;
+	const char *argv[] = { "/bin/sh", "-c", "echo up=$(hostname); exec sleep 30", NULL };
+	struct node_spec s = { .name = p->name, .netns_path = nspath, .dir = tmpdir,
+			       .cgroup = p->cg, .mem_bytes = 64ULL << 20, .argv = argv,
+			       .log_path = p->log };
+
+	p->r = node_start(&s, &p->pid, p->err, sizeof(p->err));
+	return NULL;
+}
+
+static int
+par_cleanup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < NPAR; i++) {
+		unsigned long long st;
+
+		if (par[i].pid > 0 && node_starttime(par[i].pid, &st) == 0)
+			node_stop(par[i].pid, st, 0);
+		par[i].pid = 0;
+		if (par[i].cg[0])
+			cgroup_node_remove(par[i].cg);
+	}
+	reap_orphans();
+	return 0;
+}
+
+/* node_start from several threads at once (the conductor's workers do that) */
+static void
+test_node_parallel(void **state)
+{
+	pthread_t t[NPAR];
+	unsigned long long st[NPAR];
+	double t0;
+
+	(void)state;
+	NEED_ROOT();
+	if (access(nspath, F_OK) != 0)
+		net_up();
+	for (int i = 0; i < NPAR; i++) {
+		snprintf(par[i].name, sizeof(par[i].name), "mgt-par-%d", i);
+		snprintf(par[i].cg, sizeof(par[i].cg), "mgt-%d/p%d", (int)getpid(), i);
+		snprintf(par[i].log, sizeof(par[i].log), "%s/par%d.log", tmpdir, i);
+	}
+	t0 = now_ms();
+	for (int i = 0; i < NPAR; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, par_start, &par[i]), 0);
+	for (int i = 0; i < NPAR; i++)
+		pthread_join(t[i], NULL);
+	printf("%d nodes started in parallel: %.1f ms\n", NPAR, now_ms() - t0);
+	for (int i = 0; i < NPAR; i++) {
+		char want[64];
+
+		if (par[i].r < 0)
+			fail_msg("node %d: %s", i, par[i].err);
+		assert_int_equal(node_starttime(par[i].pid, &st[i]), 0);
+		snprintf(logpath, sizeof(logpath), "%s", par[i].log);
+		snprintf(want, sizeof(want), "up=mgt-par-%d", i);
+		assert_true(log_has(want, 5000));
+	}
+	for (int i = 0; i < NPAR; i++) {
+		assert_int_equal(node_stop(par[i].pid, st[i], 2000), 0);
+		par[i].pid = 0;
+		assert_int_equal(cgroup_node_remove(par[i].cg), 0);
+	}
+	snprintf(logpath, sizeof(logpath), "%s/node.log", tmpdir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -361,6 +443,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_node_lifecycle, stop_node),
 		cmocka_unit_test_teardown(test_node_kill_after_grace, stop_node),
 		cmocka_unit_test_teardown(test_node_start_errors, stop_node),
+		cmocka_unit_test_teardown(test_node_parallel, par_cleanup),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "node-init") == 0)

@@ -311,11 +311,20 @@ cgroup_node_remove(const char *cgroup)
 		char path[PATH_MAX];
 		int k;
 
-		if (h[i].v2 || cg_path(path, sizeof(path), &h[i], cgroup, NULL) < 0)
+		char *slash;
+
+		/* v2 too: dockerd makes its containers' cgroups in the unified hierarchy. */
+		if (cg_path(path, sizeof(path), &h[i], cgroup, NULL) < 0)
 			continue;
 		k = rmdir_tree(path);
 		if (k < 0 && r == 0)
 			r = k;
+		/* The prefix's own directory goes with its last node (busy or not empty: kept). */
+		slash = strrchr(path, '/');
+		if (k >= 0 && slash && strchr(cgroup, '/')) {
+			*slash = '\0';
+			(void)rmdir(path);
+		}
 	}
 	return r;
 }

@@ -1,0 +1,298 @@
+// bays.js - the Bays pages: list with live status (polled every 2 s),
+// create from a baymodel, scale (JSON-Patch on node_count), delete, and the
+// detail view with addresses, the event timeline, the CA and "Get config".
+import { get, post, patch, del, session, isAdmin } from './api.js';
+import {
+	h, field, dataTable, dialog, confirmDialog, announce, showError, clearError, fmtDate, dl,
+	pageHeader, link, statusBadge, fieldOfError, download,
+} from './ui.js';
+import { makeCsr } from './csr.js';
+
+export const POLL_MS = 2000;
+
+// The page's poll timer: a new page (router) stops the previous one.
+let timer = null;
+export function stopPolling() {
+	clearTimeout(timer);
+	timer = null;
+}
+
+function poll(fn) {
+	stopPolling();
+	const tick = async () => {
+		await fn();
+		if (timer !== null)
+			timer = setTimeout(tick, POLL_MS);
+	};
+	timer = setTimeout(tick, POLL_MS);
+}
+
+export async function deleteBay(bay, after) {
+	const ok = await confirmDialog('Delete bay',
+		`Delete bay "${bay.name}" (${bay.uuid})? Its nodes and volumes are removed. This cannot be undone.`);
+	if (!ok)
+		return false;
+	try {
+		await del(`/v1/bays/${bay.uuid}`);
+		announce(`Deletion of bay ${bay.name} accepted.`);
+		after && after();
+		return true;
+	} catch (e) {
+		showError(`Cannot delete bay ${bay.name}: ${e.detail}`);
+		return false;
+	}
+}
+
+export async function scaleBay(bay, after) {
+	const id = 'scale-count';
+	const err = h('p.field-error', { id: `${id}-err`, role: 'alert', hidden: true });
+	const input = h('input', { id, type: 'number', min: '1', value: String(bay.node_count ?? 1),
+		inputmode: 'numeric', 'aria-describedby': `${id}-err` });
+	const form = h('form', {}, h('div.field', {}, h('label', { for: id, text: 'Number of nodes' }), input), err);
+	// Enter in the field submits: the dialog's primary button.
+	form.addEventListener('submit', (e) => {
+		e.preventDefault();
+		form.closest('dialog').querySelector('button.primary').click();
+	});
+	const ok = await dialog(`Scale bay ${bay.name}`, form, [
+		{ label: 'Cancel', value: false },
+		{ label: 'Scale', value: true, kind: 'primary' },
+	]);
+	if (!ok)
+		return;
+	const n = Number(input.value);
+	try {
+		const r = await patch(`/v1/bays/${bay.uuid}`,
+			[{ op: 'replace', path: '/node_count', value: n }]);
+		announce(`Bay ${bay.name} scaled to ${r.body?.node_count ?? n} nodes.`);
+		after && after();
+	} catch (e) {
+		showError(`Cannot scale bay ${bay.name}: ${e.detail}`);
+	}
+}
+
+export async function renderList(main) {
+	const table = dataTable('Bays', [
+		{ key: 'name', label: 'Name', render: (r) => link(`#/bays/${r.uuid}`, r.name) },
+		{ key: 'status', label: 'Status', render: (r) => statusBadge(r.status) },
+		{ key: 'baymodel_id', label: 'Baymodel', render: (r) => link(`#/baymodels/${r.baymodel_id}`,
+			names[r.baymodel_id] || r.baymodel_id) },
+		{ key: 'master_count', label: 'Masters' },
+		{ key: 'node_count', label: 'Nodes' },
+		{ key: 'actions', label: 'Actions', sortable: false, render: (r) => h('span.row-actions', {},
+			h('button.small', { type: 'button', text: 'Scale', 'aria-label': `Scale bay ${r.name}`,
+				onclick: () => scaleBay(r, load) }),
+			h('button.danger.small', { type: 'button', text: 'Delete', 'aria-label': `Delete bay ${r.name}`,
+				onclick: () => deleteBay(r, () => markDeleting(r)) })) },
+	], { empty: 'No bays yet: create one.' });
+	const names = {};
+	main.replaceChildren(pageHeader('Bays', h('a.button.primary', { href: '#/bays/new', text: 'Create bay' })),
+		isAdmin() ? h('p.note', { text: 'You are an administrator: bays of every project are listed.' }) : null,
+		h('p.note', { text: `Status is refreshed every ${POLL_MS / 1000} seconds.` }),
+		table.el);
+	let last = '', rows = [];
+	// The API answered 204: the bay is DELETE_IN_PROGRESS until the conductor
+	// removes it; show that now, the next poll shows what follows.
+	function markDeleting(r) {
+		rows = rows.map((x) => (x.uuid === r.uuid ? { ...x, status: 'DELETE_IN_PROGRESS' } : x));
+		last = JSON.stringify(rows);
+		table.update(rows);
+	}
+	async function load() {
+		try {
+			const [bays, models] = await Promise.all([get('/v1/bays'),
+				get('/v1/baymodels').catch(() => ({ baymodels: [] }))]);
+			for (const m of models.baymodels || [])
+				names[m.uuid] = m.name;
+			rows = bays.bays || [];
+			const sig = JSON.stringify(rows);
+			if (sig !== last) {
+				last = sig;
+				table.update(rows);
+			}
+		} catch (e) {
+			showError(`Cannot list bays: ${e.detail}`);
+		}
+	}
+	await load();
+	poll(load);
+}
+
+export async function renderCreate(main, params) {
+	const models = (await get('/v1/baymodels').catch(() => ({ baymodels: [] }))).baymodels || [];
+	const f = {
+		name: field('name', 'Name', 'input', { autocomplete: 'off' },
+			'Optional. Starts with a letter; letters, digits, _ . - only.'),
+		baymodel_id: field('baymodel_id', 'Baymodel', 'select', { required: true, options: models.length ?
+			models.map((m) => ({ value: m.uuid, label: `${m.name} (${m.coe})` })) :
+			[{ value: '', label: '(no baymodel: create one first)' }] }),
+		master_count: field('master_count', 'Masters', 'input', { type: 'number', min: '1', value: '1' }),
+		node_count: field('node_count', 'Nodes', 'input', { type: 'number', min: '1', value: '1' }),
+		bay_create_timeout: field('bay_create_timeout', 'Create timeout (minutes)', 'input',
+			{ type: 'number', min: '0', value: '60' }, '0 uses the service default.'),
+		discovery_url: field('discovery_url', 'Discovery URL', 'input', { autocomplete: 'off' },
+			'Optional (swarm and kubernetes fill it in).'),
+	};
+	if (params.get('baymodel'))
+		f.baymodel_id.input.value = params.get('baymodel');
+	const summary = h('div.error-summary', { role: 'alert', tabindex: '-1', hidden: true });
+	const form = h('form.card', { novalidate: true, 'aria-labelledby': 'page-title' }, summary,
+		Object.values(f).map((x) => x.el),
+		h('div.actions', {}, h('button.primary', { type: 'submit', text: 'Create bay' }),
+			h('a.button', { href: '#/bays', text: 'Cancel' })));
+	form.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		clearError();
+		summary.hidden = true;
+		Object.values(f).forEach((x) => x.setError(''));
+		const b = { baymodel_id: f.baymodel_id.input.value };
+		for (const k of ['name', 'discovery_url'])
+			if (f[k].input.value.trim())
+				b[k] = f[k].input.value.trim();
+		for (const k of ['master_count', 'node_count', 'bay_create_timeout'])
+			if (f[k].input.value !== '')
+				b[k] = Number(f[k].input.value);
+		try {
+			const r = await post('/v1/bays', b);
+			const uuid = r.body?.uuid;
+			announce(`Bay ${r.body?.name || ''} accepted: ${r.body?.status || 'creating'}.`);
+			location.hash = uuid ? `#/bays/${uuid}` : '#/bays';
+		} catch (x) {
+			const name = fieldOfError(x.detail, Object.keys(f), { baymodel: 'baymodel_id',
+				master: 'master_count', node: 'node_count', timeout: 'bay_create_timeout' });
+			if (name)
+				f[name].setError(x.detail);
+			summary.replaceChildren(h('h2', { text: 'The bay was not created' }), h('p', { text: x.detail }));
+			summary.hidden = false;
+			summary.focus();
+		}
+	});
+	main.replaceChildren(pageHeader('Create bay'), form);
+	f.name.input.focus();
+}
+
+// DOCKER_HOST for an api_address that may already be a URL.
+export function dockerHost(addr) {
+	if (!addr)
+		return '';
+	return /^[a-z]+:\/\//i.test(addr) ? addr : `tcp://${addr}:2376`;
+}
+
+// The bay-config bundle: key + CSR made here, the cert signed by magnumd.
+async function getConfig(bay, out) {
+	const s = session();
+	out.replaceChildren(h('p', { text: 'Generating a key and a signing request…' }));
+	try {
+		const ca = await get(`/v1/certificates/${bay.uuid}`);
+		const { csrPem, keyPem } = await makeCsr(s.user.name || 'user');
+		const signed = await post('/v1/certificates', { bay_uuid: bay.uuid, csr: csrPem });
+		const env = [
+			`export DOCKER_HOST=${dockerHost(bay.api_address)}`,
+			'export DOCKER_CERT_PATH=$(pwd)',
+			'export DOCKER_TLS_VERIFY=1', ''].join('\n');
+		const files = [['ca.pem', ca.pem], ['cert.pem', signed.body.pem], ['key.pem', keyPem],
+			['env.sh', env]];
+		out.replaceChildren(h('p', { text: 'Your bay configuration is ready. Download the four files into ' +
+			'one directory, then run "source env.sh" there.' }),
+		h('ul.downloads', {}, files.map(([n, text]) => h('li', {}, h('button', {
+			type: 'button', text: `Download ${n}`,
+			onclick: () => download(n, text, n.endsWith('.sh') ? 'text/plain' : 'application/x-pem-file'),
+		})))));
+		announce('Bay configuration ready for download.');
+	} catch (e) {
+		out.replaceChildren(h('p.form-error', { role: 'alert',
+			text: `Cannot make the bay configuration: ${e.detail || e.message}` +
+				(e.status === 501 ? ' (certificates are not available on this magnumd yet)' : '') }));
+	}
+}
+
+async function downloadCa(bay, out) {
+	try {
+		const ca = await get(`/v1/certificates/${bay.uuid}`);
+		download(`${bay.name}-ca.pem`, ca.pem);
+		announce('CA certificate downloaded.');
+	} catch (e) {
+		out.replaceChildren(h('p.form-error', { role: 'alert', text: `Cannot get the CA: ${e.detail}` }));
+	}
+}
+
+function timeline(events) {
+	if (!events.length)
+		return h('p', { text: 'No events yet.' });
+	return h('ol.timeline', {}, events.map((ev) => h('li', {},
+		h('div.tl-head', {}, h('span.tl-step', { text: ev.step }), ' ',
+			h('time', { datetime: ev.created_at, text: fmtDate(ev.created_at) })),
+		ev.message ? h('div.tl-msg', { text: ev.message }) : null,
+		ev.progress !== null && ev.progress !== undefined ? h('div.tl-progress', {}, h('progress', {
+			max: '100', value: String(ev.progress), 'aria-label': `${ev.step} progress`,
+			text: `${ev.progress}%` }), h('span.tl-pct', { 'aria-hidden': 'true', text: `${ev.progress}%` })) :
+			null)));
+}
+
+export async function renderDetail(main, id) {
+	const head = h('div');
+	const props = h('div');
+	const events = h('div');
+	const out = h('div.config-out', { 'aria-live': 'polite' });
+	let bay = null;
+	main.replaceChildren(head, props, h('h2', { text: 'Events' }), events, out);
+	let lastSig = '', prevStatus = '', lastEv = [], modelName = '';
+	async function load() {
+		try {
+			bay = await get(`/v1/bays/${encodeURIComponent(id)}`);
+		} catch (e) {
+			if (e.status === 404) {
+				stopPolling();
+				head.replaceChildren(pageHeader('Bay deleted'));
+				props.replaceChildren(h('p#bay-gone', { text: `The bay ${bay ? bay.name : id} no longer exists.` }),
+					h('p', {}, link('#/bays', 'Back to bays')));
+				events.replaceChildren();
+				announce('The bay is gone.');
+			} else {
+				showError(`Cannot read the bay: ${e.detail}`);
+			}
+			return;
+		}
+		const ev = (await get(`/v1/bays/${bay.uuid}/events`).catch(() => ({ events: [] }))).events || [];
+		const sig = JSON.stringify([bay, ev]);
+		if (sig === lastSig)
+			return;
+		const first = !lastSig;
+		if (!first && prevStatus !== bay.status)
+			announce(`Bay ${bay.name} is now ${bay.status}.`);
+		prevStatus = bay.status;
+		lastSig = sig;
+		lastEv = ev;
+		if (first) {
+			modelName = (await get(`/v1/baymodels/${bay.baymodel_id}`).catch(() => ({}))).name || '';
+			head.replaceChildren(pageHeader(`Bay ${bay.name}`,
+				h('button', { type: 'button', text: 'Scale', onclick: () => scaleBay(bay, load) }),
+				h('button', { type: 'button', text: 'Download CA', onclick: () => downloadCa(bay, out) }),
+				h('button.primary', { type: 'button', text: 'Get config', onclick: () => getConfig(bay, out) }),
+				h('button.danger', { type: 'button', text: 'Delete', onclick: () => deleteBay(bay, () => {
+					bay = { ...bay, status: 'DELETE_IN_PROGRESS' };
+					show(lastEv);
+				}) })));
+		}
+		show(ev);
+	}
+	function show(ev) {
+		const list = (a) => (a && a.length ? a.join(', ') : null);
+		props.replaceChildren(dl([
+			['Status', h('span#bay-status', {}, statusBadge(bay.status))],
+			['Status reason', bay.status_reason],
+			['UUID', bay.uuid],
+			['Baymodel', link(`#/baymodels/${bay.baymodel_id}`, modelName || bay.baymodel_id)],
+			['Masters', bay.master_count], ['Nodes', h('span#bay-nodes', { text: String(bay.node_count) })],
+			['API address', bay.api_address],
+			['Master addresses', list(bay.master_addresses)],
+			['Node addresses', list(bay.node_addresses)],
+			['Discovery URL', bay.discovery_url],
+			['Create timeout (min)', bay.bay_create_timeout],
+			['Created', fmtDate(bay.created_at)], ['Updated', fmtDate(bay.updated_at)],
+		]));
+		events.replaceChildren(timeline(ev));
+	}
+	await load();
+	poll(load);
+}
