@@ -15,6 +15,9 @@ pkgs=(
 	# loop devices, haproxy for multi-master bays, sshd in nodes
 	docker.io busybox-static nftables iptables e2fsprogs haproxy openssh-server
 	python3-magnumclient python3-openstackclient
+	# cert_manager_type = barbican: tests/api/test_barbican.py runs Barbican's
+	# modules itself (no barbican-api daemon); about 22 s to install
+	python3-barbican
 	# dashboard browser test (tests/browser: playwright-core from npm, Debian's browser)
 	chromium nodejs
 )

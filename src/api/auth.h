@@ -28,3 +28,11 @@ int auth_builtin_validate(struct db *db, const char *token, struct identity *id)
  * Keystone cannot be reached.
  */
 int auth_keystone_validate(const char *token, struct identity *id);
+
+/*
+ * The [keystone_authtoken] service user's token into ret_token (len bytes),
+ * cached until shortly before it expires; refresh drops the cached one.
+ * Returns 0, -ENOENT without a service user, -EACCES when Keystone refuses
+ * its credentials, -EAGAIN when Keystone cannot be reached.
+ */
+int auth_keystone_service_token(char *ret_token, size_t len, bool refresh);

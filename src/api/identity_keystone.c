@@ -301,6 +301,12 @@ service_token(char *out, size_t len, bool refresh)
 	return 0;
 }
 
+int
+auth_keystone_service_token(char *ret_token, size_t len, bool refresh)
+{
+	return service_token(ret_token, len, refresh);
+}
+
 /* Fill id from a token document. -EPERM for a token without a project. */
 static int
 fill_identity(json_t *tok, struct identity *id)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
+#include "api/auth.h"
 #include "api/identity.h"
 #include "api/server.h"
 #include "backends/local/node.h"
@@ -215,6 +216,8 @@ main(int argc, char **argv)
 	r = db_global_init(url);
 	if (r < 0)
 		return 1;
+	if (streq(conf_str("DEFAULT", "auth_strategy"), "keystone"))
+		pki_set_token_source(auth_keystone_service_token);
 	r = pki_init(&err);
 	if (r < 0) {
 		log_err("certificates: %s", err ? err : strerror(-r));

@@ -137,7 +137,9 @@ const struct conf_option conf_options[] = {
 	{ "certificates", "storage_path", CONF_STR, NULL,
 	  "Directory of the local cert manager (default: state_path/certificates)" },
 	{ "certificates", "barbican_url", CONF_STR, NULL,
-	  "Barbican v1 endpoint for cert_manager_type = barbican (default: from the catalog)" },
+	  "Barbican endpoint for cert_manager_type = barbican, e.g. http://127.0.0.1:9311 "
+	  "(required; secrets go to the service user's project with auth_strategy = keystone, "
+	  "else to project 'magnum' through Barbican's unauthenticated pipeline)" },
 	{ "certificates", "renew_before_days", CONF_INT, "30",
 	  "Re-issue node and service certificates this many days before they expire (0 = never)" },
 

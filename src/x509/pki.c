@@ -6,6 +6,10 @@
  * with AES-256-GCM under state_path/master.key (0600); "local" keeps it in
  * storage_path/<uuid>.key (0600) and the certificate in <uuid>.crt. In both,
  * the row holds the certificate (public) for the inventory and GET.
+ * "barbican" keeps the key and the certificate as two Barbican secrets in a
+ * "certificate" container (as Magnum does); the row's private_key column
+ * holds "barbican:<container ref>". Barbican deletion errors are ignored
+ * (Magnum only logs them): a row is never kept for a secret that is gone.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,10 +25,13 @@
 #include "common/conf.h"
 #include "common/util.h"
 #include "db/table.h"
+#include "x509/barbican.h"
 #include "x509/pki.h"
 #include "x509/x509.h"
 
-enum manager { MGR_NONE, MGR_X509KEYPAIR, MGR_LOCAL };
+enum manager { MGR_NONE, MGR_X509KEYPAIR, MGR_LOCAL, MGR_BARBICAN };
+
+#define BARBICAN_PREFIX	"barbican:"
 
 static enum manager mgr;
 static unsigned char master_key[X509_MASTER_KEY_LEN];
@@ -32,6 +39,7 @@ static char storage_dir[4096];
 static struct x509_params params;
 static struct x509_sign_policy policy;
 static char **allowed_exts;
+static barbican_token_fn token_source;
 
 static char * __attribute__((format(printf, 1, 2)))
 err_dup(const char *fmt, ...)
@@ -94,6 +102,40 @@ split_list(const char *list, char ***ret)
 oom:
 	strv_free(v);
 	return -ENOMEM;
+}
+
+void
+pki_set_token_source(barbican_token_fn fn)
+{
+	token_source = fn;
+}
+
+/* [certificates] cert_manager_type = barbican: the endpoint answers and takes our credentials. */
+static int
+barbican_setup(char **ret_error)
+{
+	const char *url = conf_str("certificates", "barbican_url");
+	const char *user = conf_str("keystone_authtoken", "username");
+	_cleanup_free_ char *err = NULL;
+	bool keystone = streq(strempty(conf_str("DEFAULT", "auth_strategy")), "keystone");
+	int r;
+
+	if (url == NULL || *url == '\0') {
+		*ret_error = err_dup("[certificates] cert_manager_type = barbican needs "
+				     "[certificates] barbican_url (e.g. http://127.0.0.1:9311)");
+		return -EINVAL;
+	}
+	if (keystone && (user == NULL || *user == '\0' || token_source == NULL)) {
+		*ret_error = err_dup("[certificates] cert_manager_type = barbican with "
+				     "auth_strategy = keystone needs the service user "
+				     "[keystone_authtoken] username and password");
+		return -EINVAL;
+	}
+	r = barbican_init(url, keystone ? token_source : NULL, &err);
+	if (r < 0)
+		*ret_error = err_dup("[certificates] cert_manager_type = barbican: %s",
+				     err ? err : strerror(-r));
+	return r;
 }
 
 int
@@ -174,10 +216,10 @@ pki_init(char **ret_error)
 		}
 		mgr = MGR_LOCAL;
 	} else if (streq(type, "barbican")) {
-		*ret_error = err_dup("[certificates] cert_manager_type = barbican is not "
-				     "available in this build: use x509keypair (keys encrypted in "
-				     "the database) or local");
-		return -ENOTSUP;
+		r = barbican_setup(ret_error);
+		if (r < 0)
+			return r;
+		mgr = MGR_BARBICAN;
 	} else {
 		*ret_error = err_dup("[certificates] cert_manager_type must be x509keypair, local "
 				     "or barbican, not '%s'", type);
@@ -192,13 +234,24 @@ pki_fini(void)
 	x509_cleanse(master_key, sizeof(master_key));
 	strv_free(allowed_exts);
 	allowed_exts = NULL;
+	if (mgr == MGR_BARBICAN)
+		barbican_fini();
 	mgr = MGR_NONE;
 }
 
 const char *
 pki_manager(void)
 {
-	return mgr == MGR_LOCAL ? "local" : mgr == MGR_X509KEYPAIR ? "x509keypair" : "none";
+	switch (mgr) {
+	case MGR_X509KEYPAIR:
+		return "x509keypair";
+	case MGR_LOCAL:
+		return "local";
+	case MGR_BARBICAN:
+		return "barbican";
+	default:
+		return "none";
+	}
 }
 
 /* --- the cert manager: where keys live --- */
@@ -266,6 +319,40 @@ read_file_secret(const char *path, char **ret)
 	return 0;
 }
 
+/*
+ * barbican: the key and the certificate as secrets in a certificate container.
+ * Returns 0 and "barbican:<container ref>" in *ret_col; nothing is left in
+ * Barbican on failure.
+ */
+static int
+barbican_key_store(const char *uuid, const char *cert, const char *key, char **ret_col)
+{
+	_cleanup_free_ char *kref = NULL, *cref = NULL, *ctref = NULL;
+	char name[128];
+	int r;
+
+	snprintf(name, sizeof(name), "magnum %s private key", uuid);
+	r = barbican_store_secret(name, key, "text/plain", &kref);
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "magnum %s certificate", uuid);
+	r = barbican_store_secret(name, cert, "text/plain", &cref);
+	if (r == 0) {
+		snprintf(name, sizeof(name), "magnum %s", uuid);
+		r = barbican_store_container(name, cref, kref, &ctref);
+	}
+	if (r == 0 && asprintf(ret_col, BARBICAN_PREFIX "%s", ctref) < 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		if (ctref)
+			(void)barbican_delete_container(ctref);
+		if (cref)
+			(void)barbican_delete_secret(cref);
+		(void)barbican_delete_secret(kref);
+	}
+	return r;
+}
+
 /* Store key for row uuid: returns the private_key column value (NULL for local) in *ret_col. */
 static int
 key_store(const char *uuid, const char *cert, const char *key, char **ret_col)
@@ -276,6 +363,8 @@ key_store(const char *uuid, const char *cert, const char *key, char **ret_col)
 	*ret_col = NULL;
 	if (mgr == MGR_X509KEYPAIR)
 		return x509_encrypt_secret(master_key, key, ret_col);
+	if (mgr == MGR_BARBICAN)
+		return barbican_key_store(uuid, cert, key, ret_col);
 	if (mgr != MGR_LOCAL)
 		return -ENOTSUP;
 	snprintf(path, sizeof(path), "%s/%s.key", storage_dir, uuid);
@@ -286,13 +375,60 @@ key_store(const char *uuid, const char *cert, const char *key, char **ret_col)
 	return write_file_0600(path, cert);
 }
 
+static bool
+col_is_barbican(const char *col)
+{
+	return col && strncmp(col, BARBICAN_PREFIX, strlen(BARBICAN_PREFIX)) == 0;
+}
+
+/* The key PEM at kref; Barbican strips a text/plain payload's final newline: put it back. */
+static int
+barbican_key_load(const char *kref, char **ret_key)
+{
+	_cleanup_(x509_secret_freep) char *key = NULL;
+	size_t n;
+	char *k;
+	int r;
+
+	r = barbican_get_secret_payload(kref, &key);
+	if (r == -EINVAL)
+		return -EBADMSG;
+	if (r < 0)
+		return r == -ENOENT ? -ENOKEY : r;
+	n = strlen(key);
+	if (n && key[n - 1] == '\n') {
+		*ret_key = TAKE_PTR(key);
+		return 0;
+	}
+	k = malloc(n + 2);
+	if (k == NULL)
+		return -ENOMEM;
+	memcpy(k, key, n);
+	k[n] = '\n';
+	k[n + 1] = '\0';
+	*ret_key = k;
+	return 0;
+}
+
 static int
 key_load(json_t *row, char **ret_key)
 {
 	const char *col = json_string_value(json_object_get(row, "private_key"));
 	const char *uuid = json_string_value(json_object_get(row, "uuid"));
+	_cleanup_free_ char *kref = NULL;
 	char path[4200];
+	int r;
 
+	if (col_is_barbican(col)) {
+		if (mgr != MGR_BARBICAN)
+			return -ENOKEY;
+		r = barbican_container_secret(col + strlen(BARBICAN_PREFIX), "private_key", &kref);
+		if (r == -EINVAL)
+			return -EBADMSG;	/* not a ref: the row is damaged */
+		if (r < 0)
+			return r == -ENOENT ? -ENOKEY : r;
+		return barbican_key_load(kref, ret_key);
+	}
 	if (col)
 		return x509_decrypt_secret(master_key, col, ret_key);
 	if (mgr != MGR_LOCAL || uuid == NULL)
@@ -301,11 +437,28 @@ key_load(json_t *row, char **ret_key)
 	return read_file_secret(path, ret_key);
 }
 
+/*
+ * Remove what the cert manager keeps for row uuid whose private_key column is
+ * col (deletion errors are ignored).
+ */
 static void
-key_forget(const char *uuid)
+key_forget(const char *uuid, const char *col)
 {
 	char path[4200];
 
+	if (col_is_barbican(col) && mgr == MGR_BARBICAN) {
+		const char *ct = col + strlen(BARBICAN_PREFIX);
+		_cleanup_free_ char *kref = NULL, *cref = NULL;
+
+		(void)barbican_container_secret(ct, "private_key", &kref);
+		(void)barbican_container_secret(ct, "certificate", &cref);
+		(void)barbican_delete_container(ct);
+		if (kref)
+			(void)barbican_delete_secret(kref);
+		if (cref)
+			(void)barbican_delete_secret(cref);
+		return;
+	}
 	if (mgr != MGR_LOCAL || uuid == NULL)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.key", storage_dir, uuid);
@@ -356,12 +509,12 @@ row_insert(struct db *db, const char *bay_uuid, const char *kind, const char *na
 			col, "ref", signer, "serial", info->serial_hex, "not_after", exp,
 			"created_at", now);
 	if (row == NULL) {
-		key_forget(uuid);
+		key_forget(uuid, col);
 		return -ENOMEM;
 	}
 	r = db_row_insert(db, &db_t_x509keypairs, row, NULL);
 	if (r < 0) {
-		key_forget(uuid);
+		key_forget(uuid, col);
 		return r;
 	}
 	if (ret_uuid)
@@ -411,7 +564,8 @@ rows_delete(struct db *db, const char *where, const struct db_param *p, size_t n
 	if (r < 0)
 		return r;
 	json_array_foreach(rows, i, row)
-		key_forget(json_string_value(json_object_get(row, "uuid")));
+		key_forget(json_string_value(json_object_get(row, "uuid")),
+			   json_string_value(json_object_get(row, "private_key")));
 	return 0;
 }
 

@@ -19,16 +19,24 @@
 #include <stdbool.h>
 
 #include "db/db.h"
+#include "x509/barbican.h"
+
+/*
+ * Where the barbican cert manager gets Keystone tokens when auth_strategy =
+ * keystone (the service user's token); call before pki_init().
+ */
+void pki_set_token_source(barbican_token_fn fn);
 
 /*
  * Read [x509] and [certificates], load or create the master key (x509keypair)
- * or the storage directory (local). Returns 0, or -errno and a sentence in
+ * or the storage directory (local), or check that Barbican answers and takes
+ * our credentials (barbican). Returns 0, or -errno and a sentence in
  * *ret_error (caller frees) that says what is wrong with the configuration.
  */
 int pki_init(char **ret_error);
 void pki_fini(void);
 
-/* The cert manager in use ("x509keypair", "local"). */
+/* The cert manager in use ("x509keypair", "local", "barbican"). */
 const char *pki_manager(void);
 
 /*

@@ -4,11 +4,13 @@ makes for each bay, CSR signing under the [x509] policy, isolation between
 projects, CA rotation in two phases, and the expiry inventory. Every issued
 certificate is checked with the openssl CLI; the rotated-away client
 certificate is refused in a real TLS handshake (s_server / s_client)."""
+import http.server
 import os
 import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 
 import clusterdb as cdb
@@ -359,7 +361,8 @@ class CertificatesRenewal(mglib.TestCase):
 
 
 class CertificatesBarbican(mglib.TestCase):
-    """barbican is refused at start-up with a clear message."""
+    """barbican: start-up checks that Barbican answers and fails with a clear sentence.
+    (tests/api/test_barbican.py runs against a real Barbican.)"""
     AUTH = "noauth"
 
     @classmethod
@@ -370,18 +373,59 @@ class CertificatesBarbican(mglib.TestCase):
     def tearDownClass(cls):
         pass
 
-    def test_refused_at_start(self):
+    def start(self, certificates, auth="noauth"):
         with tempfile.TemporaryDirectory(prefix="magnum-test-") as d:
             conf = os.path.join(d, "m.conf")
             with open(conf, "w") as f:
-                f.write("[DEFAULT]\nstate_path = %s/s\nbackend = none\n[api]\nport = %d\n"
-                        "[certificates]\ncert_manager_type = barbican\n"
-                        % (d, mglib.free_port()))
+                f.write("[DEFAULT]\nstate_path = %s/s\nbackend = none\nauth_strategy = %s\n"
+                        "[api]\nhost = 127.0.0.1\nport = %d\n"
+                        "[certificates]\ncert_manager_type = barbican\n%s"
+                        % (d, auth, mglib.free_port(), certificates))
+            t0 = time.time()
             p = subprocess.run([mglib.MAGNUMD, "--config", conf], capture_output=True,
-                               text=True, timeout=20)
-            self.assertEqual(p.returncode, 1)
-            self.assertIn("cert_manager_type = barbican", p.stderr)
+                               text=True, timeout=30)
+            return p, time.time() - t0
 
+    def test_barbican_not_answering(self):
+        # A port nobody listens on (bound, never listening: refused at once).
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        try:
+            p, took = self.start("barbican_url = http://127.0.0.1:%d\n" % port)
+        finally:
+            s.close()
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("[certificates] cert_manager_type = barbican: Barbican at "
+                      "http://127.0.0.1:%d did not answer: " % port, p.stderr)
+        self.assertLess(took, 15)
+
+    def test_barbican_answering_badly(self):
+        # Something that is not Barbican: a server answering 404 to everything.
+        class Quiet(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        srv = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+        th = threading.Thread(target=srv.serve_forever, daemon=True)
+        th.start()
+        try:
+            p, _ = self.start("barbican_url = http://127.0.0.1:%d/v1/\n" % srv.server_port)
+        finally:
+            srv.shutdown()
+            srv.server_close()
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("Barbican at http://127.0.0.1:%d answered GET /v1/secrets with HTTP "
+                      % srv.server_port, p.stderr)
+
+    def test_barbican_needs_a_url_and_a_service_user(self):
+        p, _ = self.start("")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cert_manager_type = barbican needs [certificates] barbican_url",
+                      p.stderr)
+        p, _ = self.start("barbican_url = http://127.0.0.1:9\n", auth="keystone")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("auth_strategy = keystone needs the service user", p.stderr)
 
 if __name__ == "__main__":
     mglib.main()
