@@ -131,8 +131,8 @@ async function getConfig(bay, out) {
 		out.replaceChildren(
 			h('p', { text: 'Your bay configuration is ready: download the four files into one directory, ' +
 				'then run "chmod 600 key.pem; . ./env.sh" there and use docker as usual.' }),
-			bay.api_address ? null : h('p.note', { text: `The bay has no API address yet (it is ${bay.status}): ` +
-				'DOCKER_HOST stays empty until it has one.' }),
+			...(bay.api_address ? [] : [h('p.note', { text: `The bay has no API address yet (it is ` +
+				`${bay.status}): DOCKER_HOST stays empty until it has one.` })]),
 			h('ul.downloads', {}, files.map(([n, text]) => h('li', {}, h('button', {
 				type: 'button', text: `Download ${n}`,
 				onclick: () => download(n, text, n.endsWith('.sh') ? 'text/plain' : 'application/x-pem-file'),
@@ -178,7 +178,7 @@ function expiryCell(days) {
 function certPanel(getBay, after) {
 	const summary = h('p#ca-summary');
 	const tbody = h('tbody');
-	const cols = ['Kind', 'Name', 'Serial', 'Expires', 'Left'];
+	const cols = ['Kind', 'Name', 'Expires', 'Left'];
 	const table = h('table.data.certs', {}, h('caption', { text: 'Certificates of this bay and their expiry' }),
 		h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', text: c })))), tbody);
 	const out = h('div.config-out', { 'aria-live': 'polite' });
@@ -231,9 +231,9 @@ function certPanel(getBay, after) {
 		tbody.replaceChildren(...certs.map((c) => h('tr', {},
 			h('td', { 'data-label': 'Kind', text: KINDS[c.kind]?.[1] || c.kind }),
 			h('td', { 'data-label': 'Name', text: c.name || '' }),
-			h('td.serial', { 'data-label': 'Serial', text: c.serial || '' }),
-			h('td', { 'data-label': 'Expires' }, h('time', { datetime: c.not_after, text: fmtDate(c.not_after) })),
-			h('td', { 'data-label': 'Left' }, expiryCell(c.expires_in_days)))));
+			h('td', { 'data-label': 'Expires' }, h('time', { datetime: c.not_after,
+				title: `${fmtDate(c.not_after)}, serial ${c.serial}`, text: fmtDate(c.not_after).slice(0, 10) })),
+			h('td.left', { 'data-label': 'Left' }, expiryCell(c.expires_in_days)))));
 		if (!certs.length)
 			tbody.append(h('tr', {}, h('td.empty', { colspan: cols.length, text: 'No certificate yet.' })));
 	}

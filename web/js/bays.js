@@ -72,9 +72,13 @@ export async function renderList(main) {
 		table.el);
 	let last = '', rows = [];
 	// The API answered 204: the bay is DELETE_IN_PROGRESS until the conductor
-	// removes it; show that now, the next poll shows what follows.
+	// removes it; show that now (also over a list read before the delete).
+	const deleting = new Set();
+	const withDeleting = (list) => list.map((x) => (deleting.has(x.uuid) && !/^DELETE_/.test(x.status) ?
+		{ ...x, status: 'DELETE_IN_PROGRESS' } : x));
 	function markDeleting(r) {
-		rows = rows.map((x) => (x.uuid === r.uuid ? { ...x, status: 'DELETE_IN_PROGRESS' } : x));
+		deleting.add(r.uuid);
+		rows = withDeleting(rows);
 		last = JSON.stringify(rows);
 		table.update(rows);
 	}
@@ -84,7 +88,7 @@ export async function renderList(main) {
 				get('/v1/baymodels').catch(() => ({ baymodels: [] }))]);
 			for (const m of models.baymodels || [])
 				names[m.uuid] = m.name;
-			rows = bays.bays || [];
+			rows = withDeleting(bays.bays || []);
 			const sig = JSON.stringify(rows);
 			if (sig !== last) {
 				last = sig;

@@ -104,6 +104,8 @@ export async function renderCerts(main, params) {
 	await showCa();
 }
 
+const KINDS = { ca: 'CA', conductor: 'Conductor', node: 'Node', client: 'Client' };
+
 // Every certificate of the visible bays that expires within the chosen time, soonest first.
 function inventory(bays) {
 	const within = field('expires-within', 'Expiring within', 'select', { options: [
@@ -123,9 +125,10 @@ function inventory(bays) {
 					h('th', { scope: 'col', text: c })))),
 				h('tbody', {}, certs.map((c) => h('tr', {},
 					h('td', { 'data-label': 'Bay', text: bayName(c.cluster_uuid) }),
-					h('td', { 'data-label': 'Kind', text: c.kind }),
+					h('td', { 'data-label': 'Kind', text: KINDS[c.kind] || c.kind }),
 					h('td', { 'data-label': 'Name', text: c.name || '' }),
-					h('td', { 'data-label': 'Expires', text: fmtDate(c.not_after) }),
+					h('td', { 'data-label': 'Expires' }, h('time', { datetime: c.not_after,
+						title: fmtDate(c.not_after), text: fmtDate(c.not_after).slice(0, 10) })),
 					h('td', { 'data-label': 'Days left', text: String(c.expires_in_days) }))))))
 				: h('p', { text: 'No certificate expires in that time.' }));
 		} catch (e) {
@@ -134,6 +137,7 @@ function inventory(bays) {
 	}
 	within.input.addEventListener('change', load);
 	load();
-	return h('section.card.wide', { 'aria-labelledby': 'inv-title' },
+	within.el.classList.add('inv-field');
+	return h('section.card', { 'aria-labelledby': 'inv-title' },
 		h('h2#inv-title', { text: 'Expiry' }), within.el, out);
 }
