@@ -153,9 +153,6 @@ before(async () => {
 		await catalogue(mg2, rtoken);
 		cfgDir = join(mg2.dir, 'cfg');
 		mkdirSync(cfgDir);
-		// Another origin (port): its own session storage, logged in below.
-		rp = await ctx.newPage();
-		watch(rp);
 	}
 }, { timeout: 45000 });
 
@@ -516,6 +513,10 @@ async function rbayApi() {
 }
 
 realTest('real bays: log in, swarm baymodel through the form', async () => {
+	// Another origin (port): its own session storage. A tab of its own, made
+	// now: Chromium throttles timers and downloads in background tabs.
+	rp = await ctx.newPage();
+	watch(rp);
 	const a2 = mg2.openrc();
 	await rp.goto(`${mg2.url}/dashboard`);
 	await rp.getByLabel('User name', { exact: true }).fill(a2.OS_USERNAME);
@@ -632,7 +633,11 @@ realTest('real bays: scale to 2 nodes -> UPDATE_COMPLETE, 3 Ready', async () => 
 	await dlg.getByLabel('Number of nodes').press('Enter');
 	await dlg.waitFor({ state: 'detached' });
 	await rstatus().filter({ hasText: 'UPDATE_IN_PROGRESS' }).waitFor();
+	// A keyboard user on the running operation keeps the focus through the updates.
+	await rp.locator('details.op[open] summary').first().focus();
 	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	assert.equal(await rp.evaluate(() => document.activeElement.closest('details.op')
+		?.querySelector('.op-name')?.textContent), 'Update');
 	assert.equal(await rp.locator('#bay-nodes').innerText(), '2');
 	const op = rp.locator('details.op[open]').first();
 	assert.equal(await op.locator('.op-name').innerText(), 'Update');
@@ -655,6 +660,7 @@ realTest('real bays: delete (confirmed) -> gone, nothing left behind', async () 
 });
 
 test('log out, paste a token, and no script errors', async () => {
+	await page.bringToFront();
 	const loggedOutToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('magnumd.session')).token);
 	await page.getByRole('button', { name: 'Log out' }).click();
 	await page.getByRole('heading', { name: 'Log in to magnumd' }).waitFor();

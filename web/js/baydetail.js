@@ -53,13 +53,13 @@ function seconds(from, to) {
 	return isNaN(d) ? '' : `${d.toFixed(1)} s`;
 }
 
-function opView(op, latest, bay, open) {
+function opView(op, i, latest, bay, open) {
 	const [state, kind] = op.end === 'complete' ? ['complete', 'good'] : op.end === 'failed' ?
 		['failed', 'bad'] : latest && /_IN_PROGRESS$/.test(bay.status) ? ['in progress', 'busy'] :
 			['ended', 'neutral'];
 	const first = op.events[0], last = op.events[op.events.length - 1];
 	const barId = nextId('op');
-	return h('details.op', { open },
+	return h('details.op', { open, 'data-op': String(i) },
 		h('summary', {}, h('span.op-name', { text: op.name }), ' ', h(`span.badge.${kind}`, { text: state }),
 			' ', h('time.op-when', { datetime: first.created_at, text: fmtDate(first.created_at) }),
 			op.end ? h('span.op-took', { text: ` · took ${seconds(first.created_at, last.created_at)}` }) :
@@ -76,16 +76,22 @@ function opView(op, latest, bay, open) {
 }
 
 // The timeline into el, newest operation first; the newest is open, the
-// others keep what the user chose.
+// others keep what the user chose, and a focused operation keeps the focus.
 function showTimeline(el, events, bay) {
 	const ops = operations(events);
-	const was = [...el.querySelectorAll('details.op')].map((d) => d.open).reverse();
+	const was = {};
+	for (const d of el.querySelectorAll('details.op'))
+		was[d.dataset.op] = d.open;
+	const focused = document.activeElement?.closest?.('#bay-events details.op')?.dataset.op;
 	if (!ops.length) {
 		el.replaceChildren(h('p', { text: 'No events yet.' }));
 		return;
 	}
+	const last = ops.length - 1;
 	el.replaceChildren(h('div.ops', {}, ops.map((op, i) =>
-		opView(op, i === ops.length - 1, bay, i === ops.length - 1 || !!was[i])).reverse()));
+		opView(op, i, i === last, bay, i === last || !!was[i])).reverse()));
+	if (focused !== undefined)
+		el.querySelector(`details.op[data-op="${focused}"] summary`)?.focus();
 }
 
 // The CA, waiting (politely, POLL_MS at a time) while the conductor makes it.
@@ -260,7 +266,8 @@ export async function renderDetail(main, id) {
 	function gone() {
 		stopPolling();
 		head.replaceChildren(pageHeader('Bay deleted'));
-		body.replaceChildren(h('div', {}, h('p#bay-gone', { text: `The bay ${bay ? bay.name : id} no longer exists.` }),
+		body.replaceChildren(h('div', {},
+			h('p#bay-gone', { text: `The bay ${bay ? bay.name : id} no longer exists.` }),
 			h('p', {}, link('#/bays', 'Back to bays'))));
 		announce('The bay is gone.');
 	}
