@@ -1,21 +1,29 @@
 // dashboard.test.mjs - the dashboard in Debian's chromium (playwright-core,
 // no downloaded browser) against a real magnumd on loopback.
 //
-// Flow: log in -> project switcher -> baymodel with a bad value (error next
-// to the field) -> fixed and created -> bay created (CREATE_IN_PROGRESS) ->
-// scale (refused while CREATE_IN_PROGRESS: the refusal is shown) -> baymodel
-// delete refused while in use -> CA / bay config (only when the certificate
-// routes answer 200) -> keyboard-only dialog -> delete (DELETE_IN_PROGRESS,
-// then gone) -> narrow viewport.
+// Control plane (a magnumd with backend none; its bays stay
+// CREATE_IN_PROGRESS): log in -> project switcher -> baymodel with a bad value
+// (error next to the field) -> fixed and created -> bay created -> scale
+// (refused while CREATE_IN_PROGRESS: the refusal is shown) -> baymodel delete
+// refused while in use -> CA and bay config (a CA not made yet is waited for)
+// -> keyboard-only dialog -> delete (DELETE_IN_PROGRESS, then gone) -> narrow
+// viewport.
+// Real bays (a second magnumd with backend local, prefix "mgw"; only as root
+// with dockerd and busybox, skipped with a note otherwise): swarm baymodel
+// and a 1+1 bay through the forms -> CREATE_COMPLETE with its timeline ->
+// Get config, checked with openssl verify and the docker CLI ->
+// Rotate CA (the old config is refused, a new one works) -> scale to 2 nodes
+// -> delete -> nothing left behind (removed by force otherwise).
 // DASHBOARD_SCREENSHOTS=1 writes docs/screenshots/*.png.
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { Magnumd } from './magnumd.mjs';
+import { Magnumd, localBackendMissing } from './magnumd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = process.env.DASHBOARD_SCREENSHOTS === '1' ? join(here, '..', '..', 'docs', 'screenshots') : null;
@@ -28,6 +36,30 @@ const mg = new Magnumd();
 let ctx, page, profile, admin, token, bayUuid;
 const pageErrors = [];
 
+// Real bays: the second magnumd, its page, its admin token. The pool is
+// 10.230-238.x: the e2e tests use 10.240-249, the demo 10.239.
+const REAL_MISSING = localBackendMissing();
+const mg2 = REAL_MISSING ? null : new Magnumd({ backend: 'local', prefix: 'mgw',
+	pool: `10.${230 + Math.floor(Math.random() * 9)}.0.0/16` });
+// After a failed real-bay step the next ones are skipped (they build on it).
+let realBroken = false;
+const realTest = (name, fn) => nodeTest(name, { timeout: 45000,
+	skip: REAL_MISSING ? `real bays need ${REAL_MISSING}` : false }, async (t) => {
+	if (realBroken) {
+		t.skip('an earlier real-bay step failed');
+		return;
+	}
+	try {
+		await fn();
+	} catch (e) {
+		realBroken = true;
+		throw e;
+	}
+});
+let rp, rtoken, rbay, cfgDir;
+if (REAL_MISSING)
+	console.log(`# note: real-bay steps skipped: ${REAL_MISSING}`);
+
 async function cleanup() {
 	if (ctx)
 		await ctx.close().catch(() => {});
@@ -35,8 +67,13 @@ async function cleanup() {
 	if (profile)
 		rmSync(profile, { recursive: true, force: true });
 	profile = null;
-	const problem = await mg.stop();
+	let problem = await mg.stop();
 	mg.cleanup();
+	if (mg2) {
+		const p2 = await mg2.stop();
+		const left = mg2.cleanup();
+		problem = problem || p2 || left;
+	}
 	return problem;
 }
 
@@ -49,27 +86,51 @@ const nav = (name) => page.getByRole('navigation', { name: 'Main' }).getByRole('
 const bayRow = (name) => page.locator('table.data tbody tr')
 	.filter({ has: page.getByRole('link', { name, exact: true }) });
 
-async function shot(name) {
+async function shot(name, p = page, fullPage = true) {
 	if (!SHOTS)
 		return;
 	mkdirSync(SHOTS, { recursive: true });
-	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+	await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+}
+
+// Script errors and requests leaving loopback are bugs, on every page.
+function watch(p) {
+	p.setDefaultTimeout(T);
+	p.on('pageerror', (e) => pageErrors.push(String(e)));
+	p.on('console', (m) => {
+		// API refusals are part of the flow; the browser logs each as a failed load.
+		if (m.type() === 'error' && !/Failed to load resource/.test(m.text()))
+			pageErrors.push(m.text());
+	});
+	// Anything but loopback would be a bug (no CDN, no fonts).
+	p.on('request', (req) => {
+		const u = new URL(req.url());
+		if (!['127.0.0.1', ''].includes(u.hostname) && !['blob:', 'data:'].includes(u.protocol))
+			pageErrors.push(`request to ${req.url()}`);
+	});
+}
+
+// The catalogue a baymodel needs, as in tests/api/fixtures.py.
+async function catalogue(m, tok) {
+	let r = await m.api('POST', '/image/v2/images', { name: 'deb', os_distro: 'debian',
+		disk_format: 'raw', container_format: 'bare' }, tok);
+	assert.equal(r.status, 201, JSON.stringify(r.json));
+	r = await m.api('POST', '/v2.1/os-keypairs', { keypair: { name: 'k1', public_key:
+		'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJm8HlsJc4e2U2Q2r4tCq3nlMkqyq9Yl5S7o3CyrwxUE test@magnum' } },
+	tok);
+	assert.equal(r.status, 200, JSON.stringify(r.json));
 }
 
 before(async () => {
-	await mg.start();
+	const started = await Promise.allSettled([mg.start(), mg2 ? mg2.start() : null]);
+	for (const s of started)
+		if (s.status === 'rejected')
+			throw s.reason;
 	admin = mg.openrc();
 	token = await mg.token(admin.OS_USERNAME, admin.OS_PASSWORD, admin.OS_PROJECT_NAME);
-	// The catalogue a baymodel needs, as in tests/api/fixtures.py.
-	let r = await mg.api('POST', '/image/v2/images', { name: 'deb', os_distro: 'debian',
-		disk_format: 'raw', container_format: 'bare' }, token);
-	assert.equal(r.status, 201, JSON.stringify(r.json));
-	r = await mg.api('POST', '/v2.1/os-keypairs', { keypair: { name: 'k1', public_key:
-		'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJm8HlsJc4e2U2Q2r4tCq3nlMkqyq9Yl5S7o3CyrwxUE test@magnum' } },
-	token);
-	assert.equal(r.status, 200, JSON.stringify(r.json));
+	await catalogue(mg, token);
 	// A second project for the admin user: the project switcher has a choice.
-	r = await mg.api('POST', '/v3/projects', { project: { name: 'mgt-second', domain_id: 'default' } }, token);
+	let r = await mg.api('POST', '/v3/projects', { project: { name: 'mgt-second', domain_id: 'default' } }, token);
 	assert.equal(r.status, 201, JSON.stringify(r.json));
 	const pid = r.json.project.id;
 	const uid = (await mg.api('GET', '/v3/auth/tokens', undefined, token)).json?.token?.user?.id ??
@@ -85,19 +146,14 @@ before(async () => {
 			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
 	});
 	page = ctx.pages()[0] || await ctx.newPage();
-	page.setDefaultTimeout(T);
-	page.on('pageerror', (e) => pageErrors.push(String(e)));
-	page.on('console', (m) => {
-		// API refusals are part of the flow; the browser logs each as a failed load.
-		if (m.type() === 'error' && !/Failed to load resource/.test(m.text()))
-			pageErrors.push(m.text());
-	});
-	// Anything but loopback would be a bug (no CDN, no fonts).
-	page.on('request', (req) => {
-		const u = new URL(req.url());
-		if (!['127.0.0.1', ''].includes(u.hostname) && !['blob:', 'data:'].includes(u.protocol))
-			pageErrors.push(`request to ${req.url()}`);
-	});
+	watch(page);
+	if (mg2) {
+		const a2 = mg2.openrc();
+		rtoken = await mg2.token(a2.OS_USERNAME, a2.OS_PASSWORD, a2.OS_PROJECT_NAME);
+		await catalogue(mg2, rtoken);
+		cfgDir = join(mg2.dir, 'cfg');
+		mkdirSync(cfgDir);
+	}
 }, { timeout: 45000 });
 
 after(async () => {
@@ -245,7 +301,12 @@ test('bay: create, live status and events', async () => {
 	bayUuid = (await mg.api('GET', '/v1/bays', undefined, token)).json.bays.find((b) => b.name === 'mgtbay').uuid;
 	assert.ok(page.url().endsWith(bayUuid));
 	assert.equal(await page.locator('#bay-nodes').innerText(), '2');
-	await shot('bay-detail');
+	// The operation in progress: its badge and progress bar.
+	const op = page.locator('details.op[open]').first();
+	await op.locator('.badge', { hasText: 'in progress' }).waitFor();
+	assert.ok(Number(await op.getByLabel('Create progress').getAttribute('value')) < 100);
+	if (!mg2)
+		await shot('bay-detail');
 	// The list polls: a status change made behind its back shows up.
 	await nav('Bays');
 	const row = bayRow('mgtbay');
@@ -292,35 +353,68 @@ test('baymodel delete refused while a bay uses it, explained', async () => {
 	assert.equal((await mg.api('GET', '/v1/baymodels/mgt-model', undefined, token)).status, 200);
 });
 
-test('certificates: CA and bay config (when the routes are implemented)', async () => {
+// A CA the conductor has not made yet: magnumd answers 409, and the pages
+// say so politely and look again. The conductor makes the CA within
+// milliseconds here, so the 409 is played by Playwright, once, with
+// magnumd's own text (src/api/v1_certificates.c reply_no_ca).
+async function caNotYet(p, uuid) {
+	let left = 1;
+	await p.route(`**/v1/certificates/${uuid}`, (route) => {
+		if (route.request().method() !== 'GET' || left-- <= 0)
+			return route.fallback();
+		return route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ errors: [{
+			status: 409, code: 'client', title: `The CA of bay ${uuid} is not created yet`,
+			detail: `The CA of bay ${uuid} is not created yet: the conductor makes it as the first step ` +
+				'of the create. Try again shortly.' }] }) });
+	});
+	return () => p.unroute(`**/v1/certificates/${uuid}`);
+}
+
+test('certificates: CA (waited for while not made), expiry, CSR, bay config', async () => {
 	const ca = await mg.api('GET', `/v1/certificates/${bayUuid}`, undefined, token);
+	assert.equal(ca.status, 200, JSON.stringify(ca.json));
 	await nav('Certificates');
 	await page.getByRole('heading', { name: 'Certificates' }).waitFor();
+	let unroute = await caNotYet(page, bayUuid);
 	await page.getByLabel('Bay', { exact: true }).selectOption(bayUuid);
-	if (ca.status !== 200) {
-		console.log(`# note: GET /v1/certificates answers ${ca.status}: CA and CSR steps skipped; ` +
-			'checking that the refusal is shown');
-		await page.locator('.ca-out', { hasText: /Cannot get the CA/ }).waitFor();
-		await page.getByLabel('Certificate signing request (PEM)').fill('garbage');
-		await page.getByRole('button', { name: 'Sign' }).click();
-		await page.locator('#fld-csr-err:not([hidden])').waitFor();
-		await shot('certificates');
-		await page.goto(`${mg.url}/dashboard#/bays/${bayUuid}`);
-		await page.getByRole('button', { name: 'Get config' }).click();
-		await page.locator('.config-out', { hasText: /Cannot make the bay configuration/ }).waitFor();
-		return;
-	}
+	const waiting = page.locator('.ca-out .waiting', { hasText: 'is not created yet' });
+	await waiting.waitFor();
+	assert.equal(await page.locator('.ca-out [role=alert]').count(), 0, 'a CA not made yet is no error');
 	await page.locator('#ca-pem').waitFor();
 	assert.equal((await page.locator('#ca-pem').inputValue()).trim(), ca.json.pem.trim());
+	await unroute();
+	// The expiry inventory: nothing within a year; "any time" lists the bay's CA.
+	await page.getByText('No certificate expires in that time.').waitFor();
+	await page.getByLabel('Expiring within').selectOption({ label: 'any time (all certificates)' });
+	const inv = page.locator('.inv-out tbody tr');
+	await inv.filter({ has: page.locator('td[data-label=Bay]', { hasText: /^mgtbay$/ }) })
+		.filter({ has: page.locator('td[data-label=Kind]', { hasText: /^CA$/ }) }).first().waitFor();
+	// A bad CSR: magnumd's refusal next to the field.
+	await page.getByLabel('Certificate signing request (PEM)').fill('garbage');
+	await page.getByRole('button', { name: 'Sign' }).click();
+	await page.locator('#fld-csr-err:not([hidden])', { hasText: /invalid csr/i }).waitFor();
 	await shot('certificates');
+
+	// The bay's Certificates panel: the inventory, rotation refused while creating.
 	await page.goto(`${mg.url}/dashboard#/bays/${bayUuid}`);
+	await page.locator('#ca-summary', { hasText: 'CA valid until' }).waitFor();
+	const kinds = await page.locator('table.certs tbody td[data-label=Kind]').allInnerTexts();
+	assert.ok(kinds.includes('CA') && kinds.includes('Conductor'), kinds.join());
+	assert.equal(await page.getByRole('button', { name: 'Rotate CA' }).isDisabled(), true);
+	assert.match(await page.locator('#rotate-help').innerText(), /CREATE_COMPLETE or UPDATE_COMPLETE/);
+	unroute = await caNotYet(page, bayUuid);
 	await page.getByRole('button', { name: 'Get config' }).click();
+	await page.locator('.config-out .waiting', { hasText: 'is not created yet' }).waitFor();
 	const names = ['ca.pem', 'cert.pem', 'key.pem', 'env.sh'];
 	for (const n of names) {
 		const [dl] = await Promise.all([page.waitForEvent('download'),
 			page.getByRole('button', { name: `Download ${n}` }).click()]);
 		assert.equal(dl.suggestedFilename(), n);
 	}
+	await unroute();
+	assert.match(await page.locator('.config-out').innerText(), /no API address yet/);
+	// The signed client certificate joins the inventory.
+	await page.locator('table.certs td[data-label=Kind]', { hasText: 'Client' }).waitFor();
 });
 
 test('keyboard only: dialog traps focus, Escape closes and returns focus', async () => {
@@ -383,7 +477,190 @@ test('narrow viewport (400 px): no horizontal scroll, rows stacked', async () =>
 	await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+// ---- Real bays: the second magnumd (backend local) ----
+
+const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
+const rstatus = () => rp.locator('#bay-status');
+// What the operation's timeline says it took ("took 5.1 s").
+const took = async (op) => (await op.locator('.op-took').innerText()).replace(/^\W+/, '');
+
+// The docker CLI with the bundle in dir against the bay; returns its output or throws.
+function docker(dir, ...args) {
+	return execFileSync('docker', ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert',
+		join(dir, 'cert.pem'), '--tlskey', join(dir, 'key.pem'), '-H', rbay.api_address, ...args], {
+		encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'pipe'],
+		env: { PATH: process.env.PATH, DOCKER_CONFIG: join(mg2.dir, 'docker-config') } });
+}
+const readyNodes = (dir) => docker(dir, 'node', 'ls', '--format', '{{.Status}}').split('\n')
+	.filter((l) => l.trim() === 'Ready').length;
+
+// "Get config" on the detail page; the four files saved into dir.
+async function getConfig(dir) {
+	mkdirSync(dir, { recursive: true });
+	await rp.getByRole('button', { name: 'Get config' }).click();
+	for (const n of ['ca.pem', 'cert.pem', 'key.pem', 'env.sh']) {
+		const [dl] = await Promise.all([rp.waitForEvent('download'),
+			rp.getByRole('button', { name: `Download ${n}` }).click()]);
+		assert.equal(dl.suggestedFilename(), n);
+		await dl.saveAs(join(dir, n));
+	}
+}
+
+async function rbayApi() {
+	const r = await mg2.api('GET', '/v1/bays/mgwbay', undefined, rtoken);
+	assert.equal(r.status, 200, JSON.stringify(r.json));
+	return r.json;
+}
+
+realTest('real bays: log in, swarm baymodel through the form', async () => {
+	// Another origin (port): its own session storage. A tab of its own, made
+	// now: Chromium throttles timers and downloads in background tabs.
+	rp = await ctx.newPage();
+	watch(rp);
+	const a2 = mg2.openrc();
+	await rp.goto(`${mg2.url}/dashboard`);
+	await rp.getByLabel('User name', { exact: true }).fill(a2.OS_USERNAME);
+	await rp.getByLabel('Password', { exact: true }).fill(a2.OS_PASSWORD);
+	await rp.getByLabel('Project', { exact: true }).fill(a2.OS_PROJECT_NAME);
+	await rp.getByLabel('Password', { exact: true }).press('Enter');
+	await rp.getByRole('heading', { name: 'Baymodels' }).waitFor();
+	await rp.getByRole('link', { name: 'Create baymodel' }).click();
+	await rp.getByLabel('Name', { exact: true }).fill('mgw-swarm');
+	await rp.getByLabel('Container orchestration engine (COE)').selectOption('swarm');
+	await rp.getByLabel('Image', { exact: true }).selectOption('deb');
+	await rp.getByLabel('Keypair').selectOption('k1');
+	await rp.getByLabel('Node flavor').selectOption('m1.small');
+	await rp.getByLabel('Docker storage driver').selectOption('overlay2');
+	await rp.getByLabel('Network driver').selectOption('docker');
+	await rp.getByRole('button', { name: 'Create baymodel' }).click();
+	await rp.getByRole('heading', { name: 'Baymodel mgw-swarm' }).waitFor();
+});
+
+realTest('real bays: create 1 master + 1 node, live timeline until CREATE_COMPLETE', async () => {
+	await rp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bays', exact: true }).click();
+	await rp.getByRole('link', { name: 'Create bay' }).click();
+	await rp.getByLabel('Name', { exact: true }).fill('mgwbay');
+	await rp.getByLabel('Baymodel').selectOption({ label: 'mgw-swarm (swarm)' });
+	await rp.getByLabel('Masters').fill('1');
+	await rp.getByLabel('Nodes').fill('1');
+	const t0 = Date.now();
+	await rp.getByLabel('Nodes').press('Enter');
+	await rp.getByRole('heading', { name: 'Bay mgwbay' }).waitFor();
+	await rstatus().filter({ hasText: 'CREATE_IN_PROGRESS' }).waitFor();
+	// The timeline moves while the bay is created: progress between 0 and 100.
+	const op = rp.locator('details.op[open]').first();
+	await op.locator('.badge', { hasText: 'in progress' }).waitFor();
+	await rp.waitForFunction(() => {
+		const p = document.querySelector('details.op[open] progress');
+		return p && p.value > 0 && p.value < 100;
+	});
+	await rstatus().filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	await op.locator('.badge', { hasText: 'complete' }).waitFor();
+	console.log(`# real bay CREATE_COMPLETE shown after ${secs(t0)} s (${await took(op)})`);
+	assert.equal(await op.getByLabel('Create progress').getAttribute('value'), '100');
+	const steps = await op.locator('.tl-step').allInnerTexts();
+	for (const st of ['accepted', 'certificates', 'network', 'servers', 'swarm', 'complete'])
+		assert.ok(steps.includes(st), `step ${st} in ${steps.join()}`);
+	rbay = await rbayApi();
+	assert.equal(rbay.status, 'CREATE_COMPLETE');
+	assert.match(rbay.api_address, /^tcp:\/\/10\.23\d\.\d+\.\d+:2376$/);
+	assert.equal(await rp.locator('#bay-api').innerText(), rbay.api_address);
+	const props = await rp.locator('dl.props').innerText();
+	assert.ok(props.includes(rbay.master_addresses[0]) && props.includes(rbay.node_addresses[0]), props);
+	// The Certificates panel: CA expiry and every certificate's.
+	await rp.locator('#ca-summary', { hasText: 'CA valid until' }).waitFor();
+	const kinds = await rp.locator('table.certs td[data-label=Kind]').allInnerTexts();
+	assert.deepEqual(kinds, ['CA', 'Conductor', 'Node', 'Node']);
+	assert.equal(await rp.getByRole('button', { name: 'Rotate CA' }).isDisabled(), false);
+});
+
+realTest('real bays: Get config -> openssl verify, docker node ls sees 2 Ready nodes', async () => {
+	const dir = join(cfgDir, 'a');
+	await getConfig(dir);
+	const env = readFileSync(join(dir, 'env.sh'), 'utf8');
+	assert.match(env, new RegExp(`^export DOCKER_HOST=${rbay.api_address}$`, 'm'));
+	assert.match(env, /^export DOCKER_TLS_VERIFY=1$/m);
+	assert.match(env, /^export DOCKER_CERT_PATH=\.$/m);
+	const v = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'cert.pem')],
+		{ encoding: 'utf8' });
+	assert.match(v, /cert\.pem: OK/);
+	assert.equal(readyNodes(dir), 2);
+	await rp.locator('table.certs td[data-label=Kind]', { hasText: 'Client' }).waitFor();
+	await shot('bay-detail', rp);
+	// The narrow window: no horizontal scroll on the bay page either.
+	await rp.setViewportSize({ width: 400, height: 800 });
+	const overflow = await rp.evaluate(() => document.documentElement.scrollWidth -
+		document.documentElement.clientWidth);
+	assert.ok(overflow <= 0, `bay page is ${overflow}px wider than the window`);
+	await shot('bay-detail-narrow', rp);
+	await rp.setViewportSize({ width: 1280, height: 800 });
+});
+
+realTest('real bays: Rotate CA (confirmed) -> the old config is refused, a new one works', async () => {
+	const btn = rp.getByRole('button', { name: 'Rotate CA' });
+	await btn.click();
+	const dlg = rp.getByRole('dialog', { name: 'Rotate the CA of bay mgwbay' });
+	await dlg.waitFor();
+	assert.match(await dlg.innerText(), /Every certificate issued so far stops working[\s\S]*Get config/);
+	assert.equal(await rp.evaluate(() => document.activeElement.textContent), 'Cancel');
+	// The window only: a modal's backdrop covers the window, not the whole page.
+	await shot('bay-rotate-ca', rp, false);
+	// Escape: nothing happens, the focus is back on the button.
+	await rp.keyboard.press('Escape');
+	await dlg.waitFor({ state: 'detached' });
+	assert.equal(await rp.evaluate(() => document.activeElement.textContent), 'Rotate CA');
+	assert.equal((await rbayApi()).status, 'CREATE_COMPLETE');
+	await btn.click();
+	const t0 = Date.now();
+	await dlg.getByRole('button', { name: 'Rotate CA' }).click();
+	await rp.locator('.config-out', { hasText: 'CA rotation accepted' }).waitFor();
+	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	const op = rp.locator('details.op[open]').first();
+	assert.equal(await op.locator('.op-name').innerText(), 'CA rotation');
+	await op.locator('.badge', { hasText: 'complete' }).waitFor();
+	console.log(`# CA rotated, UPDATE_COMPLETE shown after ${secs(t0)} s (${await took(op)})`);
+	assert.throws(() => readyNodes(join(cfgDir, 'a')), 'the old client certificate still works');
+	const dir = join(cfgDir, 'b');
+	await getConfig(dir);
+	assert.equal(readyNodes(dir), 2);
+});
+
+realTest('real bays: scale to 2 nodes -> UPDATE_COMPLETE, 3 Ready', async () => {
+	await rp.getByRole('button', { name: 'Scale', exact: true }).click();
+	const dlg = rp.getByRole('dialog', { name: 'Scale bay mgwbay' });
+	await dlg.getByLabel('Number of nodes').fill('2');
+	const t0 = Date.now();
+	await dlg.getByLabel('Number of nodes').press('Enter');
+	await dlg.waitFor({ state: 'detached' });
+	await rstatus().filter({ hasText: 'UPDATE_IN_PROGRESS' }).waitFor();
+	// A keyboard user on the running operation keeps the focus through the updates.
+	await rp.locator('details.op[open] summary').first().focus();
+	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	assert.equal(await rp.evaluate(() => document.activeElement.closest('details.op')
+		?.querySelector('.op-name')?.textContent), 'Update');
+	assert.equal(await rp.locator('#bay-nodes').innerText(), '2');
+	const op = rp.locator('details.op[open]').first();
+	assert.equal(await op.locator('.op-name').innerText(), 'Update');
+	await op.locator('.badge', { hasText: 'complete' }).waitFor();
+	console.log(`# scaled to 2 nodes, UPDATE_COMPLETE shown after ${secs(t0)} s (${await took(op)})`);
+	rbay = await rbayApi();
+	assert.equal(rbay.node_addresses.length, 2);
+	assert.equal(readyNodes(join(cfgDir, 'b')), 3);
+});
+
+realTest('real bays: delete (confirmed) -> gone, nothing left behind', async () => {
+	await rp.getByRole('button', { name: 'Delete', exact: true }).click();
+	const t0 = Date.now();
+	await rp.getByRole('dialog', { name: 'Delete bay' }).getByRole('button', { name: 'Delete' }).click();
+	await rp.locator('#bay-gone').waitFor({ timeout: 30000 });
+	console.log(`# bay gone after ${secs(t0)} s`);
+	assert.equal((await mg2.api('GET', '/v1/bays/mgwbay', undefined, rtoken)).status, 404);
+	// The backend removes its objects before the bay row goes.
+	assert.deepEqual(mg2.leftovers(), []);
+});
+
 test('log out, paste a token, and no script errors', async () => {
+	await page.bringToFront();
 	const loggedOutToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('magnumd.session')).token);
 	await page.getByRole('button', { name: 'Log out' }).click();
 	await page.getByRole('heading', { name: 'Log in to magnumd' }).waitFor();

@@ -61,7 +61,8 @@ function errorOf(status, body) {
 	return new ApiError(status, '', generic[status] || `Request failed (HTTP ${status})`, body);
 }
 
-// One request. opts: {body, token (override), headers}. Returns
+// One request. opts: {body, token (override), headers (may set another
+// OpenStack-API-Version)}. Returns
 // {status, body, headers}; throws ApiError for a status >= 400 or a network error.
 export async function request(method, path, opts = {}) {
 	const s = session();
@@ -69,7 +70,7 @@ export async function request(method, path, opts = {}) {
 	const token = opts.token !== undefined ? opts.token : s && s.token;
 	if (token)
 		headers['X-Auth-Token'] = token;
-	if (path.startsWith('/v1'))
+	if (path.startsWith('/v1') && !headers['OpenStack-API-Version'])
 		headers['OpenStack-API-Version'] = API_VERSION;
 	let body;
 	if (opts.body !== undefined) {

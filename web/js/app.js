@@ -4,8 +4,9 @@ import { session } from './api.js';
 import { renderLogin, myProjects, switchProject, logout } from './auth.js';
 import * as baymodels from './baymodels.js';
 import * as bays from './bays.js';
+import { renderDetail as bayDetail } from './baydetail.js';
 import { renderCerts } from './certs.js';
-import { h, announce, clearError, showError } from './ui.js';
+import { h, announce, clearError, showError, stopPolling } from './ui.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -16,7 +17,7 @@ const ROUTES = [
 	[/^\/baymodels\/([^/]+)$/, (m) => baymodels.renderDetail(main, m[1]), 'baymodels'],
 	[/^\/baymodels$/, () => baymodels.renderList(main), 'baymodels'],
 	[/^\/bays\/new$/, (m, p) => bays.renderCreate(main, p), 'bays'],
-	[/^\/bays\/([^/]+)$/, (m) => bays.renderDetail(main, m[1]), 'bays'],
+	[/^\/bays\/([^/]+)$/, (m) => bayDetail(main, m[1]), 'bays'],
 	[/^\/bays$/, () => bays.renderList(main), 'bays'],
 	[/^\/certificates$/, (m, p) => renderCerts(main, p), 'certificates'],
 ];
@@ -65,7 +66,7 @@ async function renderHeader() {
 let pendingError = '';
 
 async function route() {
-	bays.stopPolling();
+	stopPolling();
 	clearError();
 	const [path, query] = (location.hash.slice(1) || '/').split('?');
 	const params = new URLSearchParams(query || '');

@@ -1,31 +1,11 @@
 // bays.js - the Bays pages: list with live status (polled every 2 s),
-// create from a baymodel, scale (JSON-Patch on node_count), delete, and the
-// detail view with addresses, the event timeline, the CA and "Get config".
-import { get, post, patch, del, session, isAdmin } from './api.js';
+// create from a baymodel, scale (JSON-Patch on node_count) and delete. The
+// detail page is baydetail.js.
+import { get, post, patch, del, isAdmin } from './api.js';
 import {
-	h, field, dataTable, dialog, confirmDialog, announce, showError, clearError, fmtDate, dl,
-	pageHeader, link, statusBadge, fieldOfError, download,
+	h, field, dataTable, dialog, confirmDialog, announce, showError, clearError, pageHeader, link,
+	statusBadge, fieldOfError, poll, POLL_MS,
 } from './ui.js';
-import { makeCsr } from './csr.js';
-
-export const POLL_MS = 2000;
-
-// The page's poll timer: a new page (router) stops the previous one.
-let timer = null;
-export function stopPolling() {
-	clearTimeout(timer);
-	timer = null;
-}
-
-function poll(fn) {
-	stopPolling();
-	const tick = async () => {
-		await fn();
-		if (timer !== null)
-			timer = setTimeout(tick, POLL_MS);
-	};
-	timer = setTimeout(tick, POLL_MS);
-}
 
 export async function deleteBay(bay, after) {
 	const ok = await confirmDialog('Delete bay',
@@ -92,9 +72,13 @@ export async function renderList(main) {
 		table.el);
 	let last = '', rows = [];
 	// The API answered 204: the bay is DELETE_IN_PROGRESS until the conductor
-	// removes it; show that now, the next poll shows what follows.
+	// removes it; show that now (also over a list read before the delete).
+	const deleting = new Set();
+	const withDeleting = (list) => list.map((x) => (deleting.has(x.uuid) && !/^DELETE_/.test(x.status) ?
+		{ ...x, status: 'DELETE_IN_PROGRESS' } : x));
 	function markDeleting(r) {
-		rows = rows.map((x) => (x.uuid === r.uuid ? { ...x, status: 'DELETE_IN_PROGRESS' } : x));
+		deleting.add(r.uuid);
+		rows = withDeleting(rows);
 		last = JSON.stringify(rows);
 		table.update(rows);
 	}
@@ -104,7 +88,7 @@ export async function renderList(main) {
 				get('/v1/baymodels').catch(() => ({ baymodels: [] }))]);
 			for (const m of models.baymodels || [])
 				names[m.uuid] = m.name;
-			rows = bays.bays || [];
+			rows = withDeleting(bays.bays || []);
 			const sig = JSON.stringify(rows);
 			if (sig !== last) {
 				last = sig;
@@ -169,130 +153,4 @@ export async function renderCreate(main, params) {
 	});
 	main.replaceChildren(pageHeader('Create bay'), form);
 	f.name.input.focus();
-}
-
-// DOCKER_HOST for an api_address that may already be a URL.
-export function dockerHost(addr) {
-	if (!addr)
-		return '';
-	return /^[a-z]+:\/\//i.test(addr) ? addr : `tcp://${addr}:2376`;
-}
-
-// The bay-config bundle: key + CSR made here, the cert signed by magnumd.
-async function getConfig(bay, out) {
-	const s = session();
-	out.replaceChildren(h('p', { text: 'Generating a key and a signing request…' }));
-	try {
-		const ca = await get(`/v1/certificates/${bay.uuid}`);
-		const { csrPem, keyPem } = await makeCsr(s.user.name || 'user');
-		const signed = await post('/v1/certificates', { bay_uuid: bay.uuid, csr: csrPem });
-		const env = [
-			`export DOCKER_HOST=${dockerHost(bay.api_address)}`,
-			'export DOCKER_CERT_PATH=$(pwd)',
-			'export DOCKER_TLS_VERIFY=1', ''].join('\n');
-		const files = [['ca.pem', ca.pem], ['cert.pem', signed.body.pem], ['key.pem', keyPem],
-			['env.sh', env]];
-		out.replaceChildren(h('p', { text: 'Your bay configuration is ready. Download the four files into ' +
-			'one directory, then run "source env.sh" there.' }),
-		h('ul.downloads', {}, files.map(([n, text]) => h('li', {}, h('button', {
-			type: 'button', text: `Download ${n}`,
-			onclick: () => download(n, text, n.endsWith('.sh') ? 'text/plain' : 'application/x-pem-file'),
-		})))));
-		announce('Bay configuration ready for download.');
-	} catch (e) {
-		out.replaceChildren(h('p.form-error', { role: 'alert',
-			text: `Cannot make the bay configuration: ${e.detail || e.message}` +
-				(e.status === 501 ? ' (certificates are not available on this magnumd yet)' : '') }));
-	}
-}
-
-async function downloadCa(bay, out) {
-	try {
-		const ca = await get(`/v1/certificates/${bay.uuid}`);
-		download(`${bay.name}-ca.pem`, ca.pem);
-		announce('CA certificate downloaded.');
-	} catch (e) {
-		out.replaceChildren(h('p.form-error', { role: 'alert', text: `Cannot get the CA: ${e.detail}` }));
-	}
-}
-
-function timeline(events) {
-	if (!events.length)
-		return h('p', { text: 'No events yet.' });
-	return h('ol.timeline', {}, events.map((ev) => h('li', {},
-		h('div.tl-head', {}, h('span.tl-step', { text: ev.step }), ' ',
-			h('time', { datetime: ev.created_at, text: fmtDate(ev.created_at) })),
-		ev.message ? h('div.tl-msg', { text: ev.message }) : null,
-		ev.progress !== null && ev.progress !== undefined ? h('div.tl-progress', {}, h('progress', {
-			max: '100', value: String(ev.progress), 'aria-label': `${ev.step} progress`,
-			text: `${ev.progress}%` }), h('span.tl-pct', { 'aria-hidden': 'true', text: `${ev.progress}%` })) :
-			null)));
-}
-
-export async function renderDetail(main, id) {
-	const head = h('div');
-	const props = h('div');
-	const events = h('div');
-	const out = h('div.config-out', { 'aria-live': 'polite' });
-	let bay = null;
-	main.replaceChildren(head, props, h('h2', { text: 'Events' }), events, out);
-	let lastSig = '', prevStatus = '', lastEv = [], modelName = '';
-	async function load() {
-		try {
-			bay = await get(`/v1/bays/${encodeURIComponent(id)}`);
-		} catch (e) {
-			if (e.status === 404) {
-				stopPolling();
-				head.replaceChildren(pageHeader('Bay deleted'));
-				props.replaceChildren(h('p#bay-gone', { text: `The bay ${bay ? bay.name : id} no longer exists.` }),
-					h('p', {}, link('#/bays', 'Back to bays')));
-				events.replaceChildren();
-				announce('The bay is gone.');
-			} else {
-				showError(`Cannot read the bay: ${e.detail}`);
-			}
-			return;
-		}
-		const ev = (await get(`/v1/bays/${bay.uuid}/events`).catch(() => ({ events: [] }))).events || [];
-		const sig = JSON.stringify([bay, ev]);
-		if (sig === lastSig)
-			return;
-		const first = !lastSig;
-		if (!first && prevStatus !== bay.status)
-			announce(`Bay ${bay.name} is now ${bay.status}.`);
-		prevStatus = bay.status;
-		lastSig = sig;
-		lastEv = ev;
-		if (first) {
-			modelName = (await get(`/v1/baymodels/${bay.baymodel_id}`).catch(() => ({}))).name || '';
-			head.replaceChildren(pageHeader(`Bay ${bay.name}`,
-				h('button', { type: 'button', text: 'Scale', onclick: () => scaleBay(bay, load) }),
-				h('button', { type: 'button', text: 'Download CA', onclick: () => downloadCa(bay, out) }),
-				h('button.primary', { type: 'button', text: 'Get config', onclick: () => getConfig(bay, out) }),
-				h('button.danger', { type: 'button', text: 'Delete', onclick: () => deleteBay(bay, () => {
-					bay = { ...bay, status: 'DELETE_IN_PROGRESS' };
-					show(lastEv);
-				}) })));
-		}
-		show(ev);
-	}
-	function show(ev) {
-		const list = (a) => (a && a.length ? a.join(', ') : null);
-		props.replaceChildren(dl([
-			['Status', h('span#bay-status', {}, statusBadge(bay.status))],
-			['Status reason', bay.status_reason],
-			['UUID', bay.uuid],
-			['Baymodel', link(`#/baymodels/${bay.baymodel_id}`, modelName || bay.baymodel_id)],
-			['Masters', bay.master_count], ['Nodes', h('span#bay-nodes', { text: String(bay.node_count) })],
-			['API address', bay.api_address],
-			['Master addresses', list(bay.master_addresses)],
-			['Node addresses', list(bay.node_addresses)],
-			['Discovery URL', bay.discovery_url],
-			['Create timeout (min)', bay.bay_create_timeout],
-			['Created', fmtDate(bay.created_at)], ['Updated', fmtDate(bay.updated_at)],
-		]));
-		events.replaceChildren(timeline(ev));
-	}
-	await load();
-	poll(load);
 }

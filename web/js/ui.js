@@ -1,6 +1,6 @@
 // ui.js - DOM helpers shared by the pages: element builder, live-region
 // announcements, modal dialogs (focus trap, Escape), sortable and filterable
-// tables, form fields with their error slots, downloads.
+// tables, form fields with their error slots, downloads, the page's poll timer.
 
 let uid = 0;
 export const nextId = (p = 'f') => `${p}-${++uid}`;
@@ -38,6 +38,27 @@ export function h(spec, attrs = {}, ...children) {
 	return el;
 }
 
+export const POLL_MS = 2000;
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The page's poll timer: a new page (the router) stops the previous one.
+let timer = null;
+export function stopPolling() {
+	clearTimeout(timer);
+	timer = null;
+}
+
+// Call fn every POLL_MS until stopPolling() (the next call starts after fn ends).
+export function poll(fn) {
+	stopPolling();
+	const tick = async () => {
+		await fn();
+		if (timer !== null)
+			timer = setTimeout(tick, POLL_MS);
+	};
+	timer = setTimeout(tick, POLL_MS);
+}
+
 // Polite announcement in the status bar (aria-live=polite).
 export function announce(msg) {
 	const el = document.getElementById('status');
@@ -58,11 +79,17 @@ export const clearError = () => showError('');
 
 // Modal dialog on <dialog>: focus is trapped inside, Escape closes (resolves
 // false). buttons: [{label, value, kind}]. Resolves the chosen value.
-export function dialog(title, body, buttons) {
+// opts.describe: the body is the dialog's description (aria-describedby).
+export function dialog(title, body, buttons, opts = {}) {
 	return new Promise((resolve) => {
 		const opener = document.activeElement;
 		const titleId = nextId('dlg');
+		const bodyEl = typeof body === 'string' ? h('p', { text: body }) : body;
 		const dlg = h('dialog.dialog', { 'aria-labelledby': titleId, 'aria-modal': 'true' });
+		if (opts.describe) {
+			bodyEl.id = bodyEl.id || nextId('dlgbody');
+			dlg.setAttribute('aria-describedby', bodyEl.id);
+		}
 		const close = (v) => {
 			dlg.close();
 			dlg.remove();
@@ -73,9 +100,7 @@ export function dialog(title, body, buttons) {
 		const btns = buttons.map((b) => h('button', {
 			type: 'button', class: b.kind || '', onclick: () => close(b.value), text: b.label,
 		}));
-		dlg.append(h('h2', { id: titleId, text: title }),
-			   typeof body === 'string' ? h('p', { text: body }) : body,
-			   h('div.actions', {}, btns));
+		dlg.append(h('h2', { id: titleId, text: title }), bodyEl, h('div.actions', {}, btns));
 		dlg.addEventListener('cancel', (e) => { e.preventDefault(); close(false); });
 		dlg.addEventListener('keydown', (e) => {
 			if (e.key === 'Escape') {
@@ -103,11 +128,12 @@ export function dialog(title, body, buttons) {
 	});
 }
 
-export function confirmDialog(title, text, okLabel = 'Delete') {
-	return dialog(title, text, [
+// A confirmation: Cancel (focused) or okLabel. body: text or an element.
+export function confirmDialog(title, body, okLabel = 'Delete') {
+	return dialog(title, body, [
 		{ label: 'Cancel', value: false },
 		{ label: okLabel, value: true, kind: 'danger' },
-	]);
+	], { describe: true });
 }
 
 // A sortable, filterable table. columns: [{key, label, render(row)?, sort(row)?}]
