@@ -43,7 +43,7 @@ const mg2 = REAL_MISSING ? null : new Magnumd({ backend: 'local', prefix: 'mgw',
 	pool: `10.${230 + Math.floor(Math.random() * 9)}.0.0/16` });
 // After a failed real-bay step the next ones are skipped (they build on it).
 let realBroken = false;
-const realTest = (name, fn) => nodeTest(name, { timeout: 45000,
+const realTest = (name, fn) => nodeTest(name, { timeout: 150000,
 	skip: REAL_MISSING ? `real bays need ${REAL_MISSING}` : false }, async (t) => {
 	if (realBroken) {
 		t.skip('an earlier real-bay step failed');
@@ -53,10 +53,31 @@ const realTest = (name, fn) => nodeTest(name, { timeout: 45000,
 		await fn();
 	} catch (e) {
 		realBroken = true;
+		await realDiagnostics();
 		throw e;
 	}
 });
 let rp, rtoken, rbay, cfgDir;
+
+// After a failed real-bay step: the bay's events and the end of the second
+// magnumd's log, as TAP comments, so a CI failure says what the bay did.
+async function realDiagnostics() {
+	try {
+		if (rtoken) {
+			const r = await fetch(`${mg2.url}/v1/bays`, { headers: { 'X-Auth-Token': rtoken } });
+			for (const b of (await r.json()).bays || []) {
+				console.log(`# bay ${b.name} ${b.uuid} ${b.status}`);
+				const e = await fetch(`${mg2.url}/v1/bays/${b.uuid}/events`,
+					{ headers: { 'X-Auth-Token': rtoken } });
+				console.log(`# events: ${(await e.text()).slice(0, 4000).replace(/\n/g, ' ')}`);
+			}
+		}
+		for (const line of mg2.log().split('\n').slice(-40))
+			console.log(`# magnumd: ${line}`);
+	} catch (e) {
+		console.log(`# diagnostics failed: ${e}`);
+	}
+}
 if (REAL_MISSING)
 	console.log(`# note: real-bay steps skipped: ${REAL_MISSING}`);
 
@@ -543,20 +564,32 @@ realTest('real bays: create 1 master + 1 node, live timeline until CREATE_COMPLE
 	await rp.getByLabel('Baymodel').selectOption({ label: 'mgw-swarm (swarm)' });
 	await rp.getByLabel('Masters').fill('1');
 	await rp.getByLabel('Nodes').fill('1');
+	// A local 1+1 bay can be complete in under two seconds, faster than the page's
+	// 2 s refresh: the page records every status and badge it shows, and the test
+	// checks that record afterwards rather than racing the refresh.
+	await rp.evaluate(() => {
+		window.mgSeen = new Set();
+		const note = () => {
+			for (const el of document.querySelectorAll('#bay-status, details.op .badge'))
+				window.mgSeen.add(el.textContent.trim());
+		};
+		new MutationObserver(note).observe(document.body,
+			{ subtree: true, childList: true, characterData: true });
+	});
 	const t0 = Date.now();
 	await rp.getByLabel('Nodes').press('Enter');
 	await rp.getByRole('heading', { name: 'Bay mgwbay' }).waitFor();
-	await rstatus().filter({ hasText: 'CREATE_IN_PROGRESS' }).waitFor();
-	// The timeline moves while the bay is created: progress between 0 and 100.
 	const op = rp.locator('details.op[open]').first();
-	await op.locator('.badge', { hasText: 'in progress' }).waitFor();
-	await rp.waitForFunction(() => {
-		const p = document.querySelector('details.op[open] progress');
-		return p && p.value > 0 && p.value < 100;
-	});
-	await rstatus().filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	await rstatus().filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 90000 });
 	await op.locator('.badge', { hasText: 'complete' }).waitFor();
 	console.log(`# real bay CREATE_COMPLETE shown after ${secs(t0)} s (${await took(op)})`);
+	// The page showed the bay while it was being made, then complete.
+	const seen = await rp.evaluate(() => [...window.mgSeen]);
+	for (const want of ['CREATE_IN_PROGRESS', 'in progress', 'CREATE_COMPLETE', 'complete'])
+		assert.ok(seen.some((x) => x.includes(want)), `the page showed ${want}: ${seen.join(', ')}`);
+	// The timeline moved through the steps: percentages strictly between 0 and 100.
+	const pcts = (await op.locator('.tl-head .tl-pct').allInnerTexts()).map((x) => parseInt(x, 10));
+	assert.ok(pcts.filter((x) => x > 0 && x < 100).length >= 3, `intermediate steps: ${pcts.join()}`);
 	assert.equal(await op.getByLabel('Create progress').getAttribute('value'), '100');
 	const steps = await op.locator('.tl-step').allInnerTexts();
 	for (const st of ['accepted', 'certificates', 'network', 'servers', 'swarm', 'complete'])
@@ -614,7 +647,7 @@ realTest('real bays: Rotate CA (confirmed) -> the old config is refused, a new o
 	const t0 = Date.now();
 	await dlg.getByRole('button', { name: 'Rotate CA' }).click();
 	await rp.locator('.config-out', { hasText: 'CA rotation accepted' }).waitFor();
-	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 90000 });
 	const op = rp.locator('details.op[open]').first();
 	assert.equal(await op.locator('.op-name').innerText(), 'CA rotation');
 	await op.locator('.badge', { hasText: 'complete' }).waitFor();
@@ -629,16 +662,20 @@ realTest('real bays: scale to 2 nodes -> UPDATE_COMPLETE, 3 Ready', async () => 
 	await rp.getByRole('button', { name: 'Scale', exact: true }).click();
 	const dlg = rp.getByRole('dialog', { name: 'Scale bay mgwbay' });
 	await dlg.getByLabel('Number of nodes').fill('2');
+	await rp.evaluate(() => window.mgSeen.clear());
 	const t0 = Date.now();
 	await dlg.getByLabel('Number of nodes').press('Enter');
 	await dlg.waitFor({ state: 'detached' });
-	await rstatus().filter({ hasText: 'UPDATE_IN_PROGRESS' }).waitFor();
+	// The new operation heads the timeline (it may already be complete: see mgSeen).
+	await rp.locator('details.op[open] .op-name', { hasText: 'Update' }).first().waitFor();
 	// A keyboard user on the running operation keeps the focus through the updates.
 	await rp.locator('details.op[open] summary').first().focus();
-	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 40000 });
+	await rstatus().filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 90000 });
 	assert.equal(await rp.evaluate(() => document.activeElement.closest('details.op')
 		?.querySelector('.op-name')?.textContent), 'Update');
 	assert.equal(await rp.locator('#bay-nodes').innerText(), '2');
+	const seen = await rp.evaluate(() => [...window.mgSeen]);
+	assert.ok(seen.includes('UPDATE_IN_PROGRESS'), `the page showed UPDATE_IN_PROGRESS: ${seen.join(', ')}`);
 	const op = rp.locator('details.op[open]').first();
 	assert.equal(await op.locator('.op-name').innerText(), 'Update');
 	await op.locator('.badge', { hasText: 'complete' }).waitFor();
@@ -652,7 +689,7 @@ realTest('real bays: delete (confirmed) -> gone, nothing left behind', async () 
 	await rp.getByRole('button', { name: 'Delete', exact: true }).click();
 	const t0 = Date.now();
 	await rp.getByRole('dialog', { name: 'Delete bay' }).getByRole('button', { name: 'Delete' }).click();
-	await rp.locator('#bay-gone').waitFor({ timeout: 30000 });
+	await rp.locator('#bay-gone').waitFor({ timeout: 60000 });
 	console.log(`# bay gone after ${secs(t0)} s`);
 	assert.equal((await mg2.api('GET', '/v1/bays/mgwbay', undefined, rtoken)).status, 404);
 	// The backend removes its objects before the bay row goes.
