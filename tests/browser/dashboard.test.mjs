@@ -64,12 +64,10 @@ let rp, rtoken, rbay, cfgDir;
 async function realDiagnostics() {
 	try {
 		if (rtoken) {
-			const r = await fetch(`${mg2.url}/v1/bays`, { headers: { 'X-Auth-Token': rtoken } });
-			for (const b of (await r.json()).bays || []) {
+			for (const b of (await mg2.api('GET', '/v1/bays', undefined, rtoken)).json?.bays || []) {
 				console.log(`# bay ${b.name} ${b.uuid} ${b.status}`);
-				const e = await fetch(`${mg2.url}/v1/bays/${b.uuid}/events`,
-					{ headers: { 'X-Auth-Token': rtoken } });
-				console.log(`# events: ${(await e.text()).slice(0, 4000).replace(/\n/g, ' ')}`);
+				const e = await mg2.api('GET', `/v1/bays/${b.uuid}/events`, undefined, rtoken);
+				console.log(`# events: ${JSON.stringify(e.json).slice(0, 4000)}`);
 			}
 		}
 		for (const line of mg2.log().split('\n').slice(-40))
