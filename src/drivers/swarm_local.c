@@ -1116,7 +1116,9 @@ scale_down(struct lbay *b, int count)
 				if (t > 0)
 					usleep(100 * 1000);
 			}
-			engine_swarm_leave(nd->eng, true);
+			/* Drained and idle: the managers forget it at once. A polite
+			 * leave from the worker's side waits out a 5 s agent stop for
+			 * nothing, since the node and its dockerd go next. */
 			engine_node_remove(b->nodes[0].eng, ids[v], true);
 		}
 		bay_progress(b->ctx, "scale-down", 60, "removing %s", nd->name);
