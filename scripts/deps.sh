@@ -18,6 +18,9 @@ pkgs=(
 	# cert_manager_type = barbican: tests/api/test_barbican.py runs Barbican's
 	# modules itself (no barbican-api daemon); about 22 s to install
 	python3-barbican
+	# auth_strategy = keystone: tests/keystone_fixture.sh runs Debian's Keystone (Zed)
+	# under uwsgi for tests/api/test_keystone.py (not the keystone service package)
+	python3-keystone uwsgi-core uwsgi-plugin-python3
 	# dashboard browser test (tests/browser: playwright-core from npm, Debian's browser)
 	chromium nodejs
 )

@@ -116,6 +116,19 @@ auth_noauth(struct api_req *req, bool peer_is_loopback)
 	return 0;
 }
 
+const char *
+auth_www_authenticate_uri(void)
+{
+	const char *u;
+
+	if (!streq(conf_str("DEFAULT", "auth_strategy"), "keystone"))
+		return NULL;
+	u = conf_str("keystone_authtoken", "www_authenticate_uri");
+	if (u == NULL || *u == '\0')
+		u = conf_str("keystone_authtoken", "auth_url");
+	return u && *u ? u : NULL;
+}
+
 #pragma weak auth_keystone_validate
 
 int

@@ -17,6 +17,14 @@ void auth_identity_set_roles(struct identity *id, json_t *roles);
 void auth_identity_clear(struct identity *id);
 
 /*
+ * The Keystone a 401 names in its WWW-Authenticate header in keystone mode, as
+ * keystonemiddleware does: [keystone_authtoken] www_authenticate_uri, else
+ * auth_url. NULL in the other modes or when neither is set. Borrowed from the
+ * configuration.
+ */
+const char *auth_www_authenticate_uri(void);
+
+/*
  * Builtin: validate a token against the tokens table. Returns 0 and fills *id,
  * -EPERM if unknown or expired.
  */

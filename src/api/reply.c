@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/auth.h"
 #include "common/cleanup.h"
+#include "common/conf.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -132,10 +134,23 @@ api_reply_unauthorized(struct api_req *req)
 	json_t *body = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 401, "title",
 				 "Unauthorized", "message",
 				 "The request you have made requires authentication.");
-	char hdr[512];
+	const char *uri = auth_www_authenticate_uri();
+	_cleanup_free_ char *hdr = NULL;
+	int r = -1;
 
-	snprintf(hdr, sizeof(hdr), "Keystone uri=\"%s/v3\"", req->host_url);
-	api_set_header(req, "WWW-Authenticate", hdr);
+	/*
+	 * Name the Keystone that issues tokens: the configured one in keystone
+	 * mode (as keystonemiddleware does), else our own /v3. Keystone mode
+	 * without a Keystone has nothing to name.
+	 */
+	if (uri)
+		r = asprintf(&hdr, "Keystone uri=\"%s\"", uri);
+	else if (!streq(conf_str("DEFAULT", "auth_strategy"), "keystone"))
+		r = asprintf(&hdr, "Keystone uri=\"%s/v3\"", req->host_url);
+	if (r < 0)
+		hdr = NULL;
+	else
+		api_set_header(req, "WWW-Authenticate", hdr);
 	return api_reply_json(req, 401, body);
 }
 

@@ -45,7 +45,9 @@ const struct conf_option conf_options[] = {
 
 	/* [keystone_authtoken] */
 	{ "keystone_authtoken", "www_authenticate_uri", CONF_STR, NULL,
-	  "Keystone v3 URL used to validate tokens with auth_strategy = keystone" },
+	  "Public Keystone v3 URL with auth_strategy = keystone: named in the WWW-Authenticate "
+	  "header of every 401 (Keystone uri=\"...\", as keystonemiddleware does) and used to "
+	  "validate tokens (default: auth_url)" },
 	{ "keystone_authtoken", "auth_url", CONF_STR, NULL,
 	  "Keystone URL for the service user (defaults to www_authenticate_uri)" },
 	{ "keystone_authtoken", "username", CONF_STR, NULL, "Service user name" },
