@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "db/db.h"
+#include "db/table.h"
 
 #define API_MIN_MINOR	1
 #define API_MAX_MINOR	14
@@ -74,6 +75,8 @@ int api_reply_json(struct api_req *req, int status, json_t *body);
 /* Reply with no body (204 and the like). */
 int api_reply_empty(struct api_req *req, int status);
 /* Reply with raw bytes (copied unless is_static). */
+/* Reply with sb's JSON text; takes the buffer (sb is left empty). */
+int api_reply_strbuf(struct api_req *req, int status, struct strbuf *sb);
 int api_reply_raw(struct api_req *req, int status, const char *type, const char *data,
 		  size_t len, bool is_static);
 /*
@@ -138,10 +141,16 @@ int api_page_next(struct api_req *req, const struct api_page *pg, json_t *envelo
  * and direction then id, starting after pg->marker (v1_templates.c). Returns
  * 0 and a new array, -ENOENT if the marker is not among the rows, or -errno.
  */
-struct db_table;
 int api_list_page(struct api_req *req, const struct db_table *t, const char *extra,
 		  const char *where, const struct db_param *p, size_t n, const struct api_page *pg,
 		  json_t **ret_rows);
+/* The same page streamed to fn row by row (db_row_each), for replies written as text. */
+int api_list_each(struct api_req *req, const struct db_table *t, const char *extra,
+		  const char *where, const struct db_param *p, size_t n, const struct api_page *pg,
+		  db_row_fn fn, void *ctx);
+/* Append ,"next":"..." to sb when the page (count items, the last last_uuid) is full. */
+int api_page_next_text(struct api_req *req, const struct api_page *pg, struct strbuf *sb,
+		       const char *base, int64_t count, const char *last_uuid);
 
 /* --- policy (api/policy.c) --- */
 /* The caller may read/write objects of project_id (own project or admin). */

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "common/cleanup.h"
 #include "common/conf.h"
+#include "common/jwriter.h"
 #include "common/util.h"
 #include "db/table.h"
 
@@ -67,24 +68,91 @@ api_page_parse(struct api_req *req, const char *const *sort_keys, struct api_pag
 	return 0;
 }
 
+/* The "next" URL of a full page whose last item is last_uuid (NULL when none). */
+static char *
+next_url(struct api_req *req, const struct api_page *pg, const char *base, int64_t count,
+	 const char *last_uuid)
+{
+	char *url = NULL;
+
+	if (count != pg->limit || pg->limit == 0 || last_uuid == NULL)
+		return NULL;
+	if (asprintf(&url, "%s%s?sort_key=%s&sort_dir=%s&limit=%lld&marker=%s", req->host_url,
+		     base, pg->sort_key, pg->sort_dir, (long long)pg->limit, last_uuid) < 0)
+		return NULL;
+	return url;
+}
+
 int
 api_page_next(struct api_req *req, const struct api_page *pg, json_t *envelope,
 	      const char *base, json_t *items)
 {
-	_cleanup_free_ char *url = NULL;
-	json_t *last;
-	const char *uuid;
+	json_t *last = json_array_get(items, json_array_size(items) - 1);
+	_cleanup_free_ char *url = next_url(req, pg, base, (int64_t)json_array_size(items),
+					    json_string_value(json_object_get(last, "uuid")));
 
-	if ((int64_t)json_array_size(items) != pg->limit || pg->limit == 0)
+	if (url == NULL)
 		return 0;
-	last = json_array_get(items, json_array_size(items) - 1);
-	uuid = json_string_value(json_object_get(last, "uuid"));
-	if (uuid == NULL)
-		return 0;
-	if (asprintf(&url, "%s%s?sort_key=%s&sort_dir=%s&limit=%lld&marker=%s", req->host_url,
-		     base, pg->sort_key, pg->sort_dir, (long long)pg->limit, uuid) < 0)
-		return -ENOMEM;
 	return json_object_set_new(envelope, "next", json_string(url)) < 0 ? -ENOMEM : 0;
+}
+
+int
+api_page_next_text(struct api_req *req, const struct api_page *pg, struct strbuf *sb,
+		   const char *base, int64_t count, const char *last_uuid)
+{
+	_cleanup_free_ char *url = next_url(req, pg, base, count, last_uuid);
+
+	if (url == NULL)
+		return 0;
+	return strbuf_puts(sb, ",\"next\":") ?: jw_string(sb, url);
+}
+
+/*
+ * ORDER BY clause of the page: the sort key, then id; with a marker, the
+ * marker's position in that order becomes an OFFSET (-ENOENT if not visible).
+ */
+static int
+page_order(struct api_req *req, const struct db_table *t, const char *extra, const char *where,
+	   const struct db_param *p, size_t n, const struct api_page *pg, char *order,
+	   size_t size, int64_t *ret_limit)
+{
+	char by[160], sql[1400];
+	struct db_stmt *st;
+	int64_t pos = -1, i = 0;
+	int r;
+
+	if (streq(pg->sort_key, "id"))
+		snprintf(by, sizeof(by), "id %s", pg->sort_dir);
+	else
+		snprintf(by, sizeof(by), "%s %s, id %s", pg->sort_key, pg->sort_dir,
+			 pg->sort_dir);
+	*ret_limit = pg->limit;
+	if (pg->marker == NULL) {
+		snprintf(order, size, "%s", by);
+		return 0;
+	}
+	snprintf(sql, sizeof(sql), "SELECT uuid%s%s FROM %s WHERE %s ORDER BY %s",
+		 extra ? ", " : "", extra ? extra : "", t->name, where, by);
+	r = db_query(req->db, sql, p, n, &st);
+	if (r < 0)
+		return r;
+	while ((r = db_step(st)) == 1) {
+		const char *u = db_col_text(st, 0);
+		if (u && streq(u, pg->marker)) {
+			pos = i;
+			break;
+		}
+		i++;
+	}
+	db_stmt_free(st);
+	if (r < 0)
+		return r;
+	if (pos < 0)
+		return -ENOENT;
+	snprintf(order, size, "%s LIMIT %lld OFFSET %lld", by, (long long)pg->limit,
+		 (long long)(pos + 1));
+	*ret_limit = 0;
+	return 0;
 }
 
 int
@@ -92,52 +160,25 @@ api_list_page(struct api_req *req, const struct db_table *t, const char *extra,
 	      const char *where, const struct db_param *p, size_t n, const struct api_page *pg,
 	      json_t **ret_rows)
 {
-	_cleanup_json_ json_t *rows = NULL;
-	char order[160], w[1024];
-	struct db_param pp[8];
-	int r;
+	char order[240];
+	int64_t limit;
+	int r = page_order(req, t, extra, where, p, n, pg, order, sizeof(order), &limit);
 
-	if (streq(pg->sort_key, "id"))
-		snprintf(order, sizeof(order), "id %s", pg->sort_dir);
-	else
-		snprintf(order, sizeof(order), "%s %s, id %s", pg->sort_key, pg->sort_dir,
-			 pg->sort_dir);
-	if (pg->marker == NULL)
-		return db_row_select(req->db, t, extra, where, p, n, order, pg->limit, ret_rows);
-	/* With a marker: find its position in the full order, then fetch the next page. */
-	{
-		struct db_stmt *st;
-		char sql[1400];
-		int64_t pos = -1, i = 0;
+	if (r < 0)
+		return r;
+	return db_row_select(req->db, t, extra, where, p, n, order, limit, ret_rows);
+}
 
-		snprintf(sql, sizeof(sql), "SELECT uuid%s%s FROM %s WHERE %s ORDER BY %s",
-			 extra ? ", " : "", extra ? extra : "", t->name, where, order);
-		r = db_query(req->db, sql, p, n, &st);
-		if (r < 0)
-			return r;
-		while ((r = db_step(st)) == 1) {
-			const char *u = db_col_text(st, 0);
-			if (u && streq(u, pg->marker)) {
-				pos = i;
-				break;
-			}
-			i++;
-		}
-		db_stmt_free(st);
-		if (r < 0)
-			return r;
-		if (pos < 0)
-			return -ENOENT;
-		if (n > ARRAY_SIZE(pp))
-			return -E2BIG;
-		memcpy(pp, p, n * sizeof(*p));
-		snprintf(w, sizeof(w), "%s", where);
-		snprintf(sql, sizeof(sql), "%s LIMIT %lld OFFSET %lld", order,
-			 (long long)pg->limit, (long long)(pos + 1));
-		r = db_row_select(req->db, t, extra, w, pp, n, sql, 0, &rows);
-		if (r < 0)
-			return r;
-		*ret_rows = TAKE_PTR(rows);
-		return 0;
-	}
+int
+api_list_each(struct api_req *req, const struct db_table *t, const char *extra,
+	      const char *where, const struct db_param *p, size_t n, const struct api_page *pg,
+	      db_row_fn fn, void *ctx)
+{
+	char order[240];
+	int64_t limit;
+	int r = page_order(req, t, extra, where, p, n, pg, order, sizeof(order), &limit);
+
+	if (r < 0)
+		return r;
+	return db_row_each(req->db, t, extra, where, p, n, order, limit, fn, ctx);
 }

@@ -68,6 +68,17 @@ api_reply_raw(struct api_req *req, int status, const char *type, const char *dat
 	return reply_set(req, status, copy, len, type);
 }
 
+int
+api_reply_strbuf(struct api_req *req, int status, struct strbuf *sb)
+{
+	size_t len = sb->len;
+	char *body = strbuf_steal(sb);
+
+	if (body == NULL)
+		return reply_set(req, 500, NULL, 0, NULL);
+	return reply_set(req, status, body, len, "application/json");
+}
+
 static int
 reply_errorv(struct api_req *req, int status, const char *fmt, va_list ap)
 {

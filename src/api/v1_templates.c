@@ -132,43 +132,100 @@ sort_keys(void)
 	return keys;
 }
 
-/* One template in its list/show form, written as text (same content as template_view). */
-static int
-template_write(struct api_req *req, struct strbuf *sb, json_t *row)
-{
-	const struct era_names *en = era_names(req->era);
-	const char *uuid = json_string_value(json_object_get(row, "uuid"));
-	bool first = true;
-	int r = strbuf_append(sb, "{", 1);
+/* A list written as text straight from the rows (no JSON trees): the same
+ * content as template_view, field by field. The per-field work (which column,
+ * shown or not, the key's text) is done once, at the first row. */
+enum { COL_LINKS = -2, COL_HIDDEN = -3 };
 
-	for (const struct field_spec *f = specs(req); r == 0 && f->name; f++) {
-		if (!shown(req, f))
+struct list_out {
+	struct api_req		*req;
+	struct strbuf		sb;
+	size_t			nf;
+	int			col[64];	/* result column, COL_LINKS, COL_HIDDEN or -1 */
+	char			key[64][40];	/* ,"name": (the first without the comma) */
+	int			uuid_col;
+	int64_t			count;
+	char			last[40];	/* uuid of the last row written */
+};
+
+static void
+list_map(struct list_out *lo, const struct db_rowv *rv)
+{
+	const struct field_spec *f = specs(lo->req);
+	bool first = true;
+
+	for (lo->nf = 0; f->name && lo->nf < ARRAY_SIZE(lo->col); f++, lo->nf++) {
+		int *c = &lo->col[lo->nf];
+
+		*c = !shown(lo->req, f) ? COL_HIDDEN : streq(f->name, "links") ? COL_LINKS :
+			db_rowv_index(rv, f->name);
+		if (*c != COL_HIDDEN) {
+			snprintf(lo->key[lo->nf], sizeof(lo->key[0]), "%s\"%s\":", first ? "" : ",",
+				 f->name);
+			first = false;
+		}
+	}
+	lo->uuid_col = db_rowv_index(rv, "uuid");
+}
+
+/* [{"href":"H/v1/C/U","rel":"self"},{"href":"H/C/U","rel":"bookmark"}] (as api_links). */
+static int
+links_write(struct strbuf *sb, const char *host, const char *coll, const char *uuid)
+{
+	const char *parts[] = { "[{\"href\":\"", host, "/v1/", coll, "/", uuid,
+				"\",\"rel\":\"self\"},{\"href\":\"", host, "/", coll, "/", uuid,
+				"\",\"rel\":\"bookmark\"}]" };
+	int r = 0;
+
+	/* Odd items are values (the host comes from the request's Host header): escaped. */
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(parts); i++)
+		r = i % 2 ? jw_escaped(sb, parts[i]) : strbuf_puts(sb, parts[i]);
+	return r;
+}
+
+static int
+template_write(const struct db_rowv *rv, void *ctx)
+{
+	struct list_out *lo = ctx;
+	struct api_req *req = lo->req;
+	const struct era_names *en = era_names(req->era);
+	const char *uuid;
+	int r;
+
+	if (lo->nf == 0)
+		list_map(lo, rv);
+	uuid = db_rowv_text(rv, lo->uuid_col);
+	if (uuid == NULL)
+		uuid = "";
+	r = strbuf_append(&lo->sb, lo->count ? ",{" : "{", lo->count ? 2 : 1);
+	for (size_t k = 0; r == 0 && k < lo->nf; k++) {
+		if (lo->col[k] == COL_HIDDEN)
 			continue;
-		r = jw_key(sb, f->name, first);
-		first = false;
+		r = strbuf_puts(&lo->sb, lo->key[k]);
 		if (r < 0)
 			break;
-		if (streq(f->name, "links"))
-			r = strbuf_printf(sb, "[{\"href\":\"%s/v1/%s/%s\",\"rel\":\"self\"},"
-					      "{\"href\":\"%s/%s/%s\",\"rel\":\"bookmark\"}]",
-					  req->host_url, en->tmpl_coll, uuid, req->host_url,
-					  en->tmpl_coll, uuid);
+		if (lo->col[k] == COL_LINKS)
+			r = links_write(&lo->sb, req->host_url, en->tmpl_coll, uuid);
 		else
-			r = jw_value(sb, json_object_get(row, f->name));
+			r = db_rowv_write(rv, lo->col[k], &lo->sb);
 	}
-	return r < 0 ? r : strbuf_append(sb, "}", 1);
+	if (r == 0)
+		r = strbuf_append(&lo->sb, "}", 1);
+	if (r < 0)
+		return r;
+	lo->count++;
+	snprintf(lo->last, sizeof(lo->last), "%s", uuid);
+	return 0;
 }
 
 static int
 handle_list(struct api_req *req)
 {
 	const struct era_names *en = era_names(req->era);
-	_cleanup_json_ json_t *rows = NULL, *next = json_object();
-	struct strbuf sb = STRBUF_INIT;
+	struct list_out lo = { .req = req, .sb = STRBUF_INIT };
 	struct api_page pg;
 	struct db_param p[2];
-	size_t n, i;
-	json_t *row;
+	size_t n;
 	char base[64];
 	int r;
 
@@ -178,40 +235,31 @@ handle_list(struct api_req *req)
 		return api_reply_policy(req, req->era == ERA_BAY ? "baymodel:get_all" :
 								   "clustertemplate:get_all");
 	n = api_visible_params(req, p);
-	r = api_list_page(req, &db_t_cluster_templates, NULL, api_template_visible_sql(req), p, n,
-			  &pg, &rows);
-	if (r == -ENOENT)
+	/* About 1 KiB per template: one allocation for a full default page. */
+	r = strbuf_reserve(&lo.sb, 1024 * (size_t)(pg.limit < 128 ? pg.limit : 128) + 256);
+	if (r == 0)
+		r = strbuf_printf(&lo.sb, "{\"%s\":[", en->tmpl_coll);
+	if (r == 0)
+		r = api_list_each(req, &db_t_cluster_templates, NULL, api_template_visible_sql(req),
+				  p, n, &pg, template_write, &lo);
+	if (r == -ENOENT) {
+		strbuf_free(&lo.sb);
 		return api_reply_error(req, 404, "%s %s could not be found.", en->tmpl_title,
 				       pg.marker);
-	if (r < 0)
-		return api_reply_internal(req, r, "listing templates");
-	/* Written as text: building and dumping trees dominated large lists. */
-	r = strbuf_printf(&sb, "{\"%s\":[", en->tmpl_coll);
-	json_array_foreach(rows, i, row) {
-		if (r == 0 && i)
-			r = strbuf_append(&sb, ",", 1);
-		if (r == 0)
-			r = template_write(req, &sb, row);
 	}
 	if (r == 0)
-		r = strbuf_append(&sb, "]", 1);
+		r = strbuf_append(&lo.sb, "]", 1);
 	snprintf(base, sizeof(base), "/v1/%s%s", en->tmpl_coll,
 		 strstr(req->path, "/detail") ? "/detail" : "");
-	if (r == 0 && api_page_next(req, &pg, next, base, rows) == 0 &&
-	    json_object_get(next, "next")) {
-		r = jw_key(&sb, "next", false);
-		if (r == 0)
-			r = jw_value(&sb, json_object_get(next, "next"));
-	}
 	if (r == 0)
-		r = strbuf_append(&sb, "}", 1);
+		r = api_page_next_text(req, &pg, &lo.sb, base, lo.count, lo.last);
+	if (r == 0)
+		r = strbuf_append(&lo.sb, "}", 1);
 	if (r < 0) {
-		strbuf_free(&sb);
-		return api_reply_internal(req, -ENOMEM, "listing templates");
+		strbuf_free(&lo.sb);
+		return api_reply_internal(req, r, "listing templates");
 	}
-	r = api_reply_raw(req, 200, "application/json", sb.buf, sb.len, false);
-	strbuf_free(&sb);
-	return r;
+	return api_reply_strbuf(req, 200, &lo.sb);
 }
 
 static int

@@ -6,39 +6,65 @@
 
 #include "common/jwriter.h"
 
-int
-jw_string(struct strbuf *sb, const char *s)
+/* Bytes that need an escape in a JSON string: '"', '\\' and the controls. */
+static bool
+needs_escape(unsigned char c)
 {
-	const char *run = s;
-	int r = strbuf_append(sb, "\"", 1);
+	return c < 0x20 || c == '"' || c == '\\';
+}
 
-	for (const unsigned char *p = (const unsigned char *)s; r == 0 && *p; p++) {
+int
+jw_escaped(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+	int r = 0;
+
+	/* Most values have nothing to escape: room for all of it, then runs copied whole. */
+	if (strbuf_reserve(sb, strlen(s) + 2) < 0)
+		return -ENOMEM;
+	for (run = p; r == 0; p++) {
 		char esc[8];
-		const char *e = NULL;
+		const char *e;
 
-		if (*p == '"')
+		if (*p && !needs_escape(*p))
+			continue;
+		if (p > run)
+			r = strbuf_append(sb, run, (size_t)(p - run));
+		if (r < 0 || *p == '\0')
+			break;
+		switch (*p) {
+		case '"':
 			e = "\\\"";
-		else if (*p == '\\')
+			break;
+		case '\\':
 			e = "\\\\";
-		else if (*p == '\n')
+			break;
+		case '\n':
 			e = "\\n";
-		else if (*p == '\t')
+			break;
+		case '\t':
 			e = "\\t";
-		else if (*p == '\r')
+			break;
+		case '\r':
 			e = "\\r";
-		else if (*p < 0x20) {
+			break;
+		default:
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
 			e = esc;
 		}
-		if (e == NULL)
-			continue;
-		r = strbuf_append(sb, run, (size_t)((const char *)p - run));
-		if (r == 0)
-			r = strbuf_puts(sb, e);
-		run = (const char *)p + 1;
+		r = strbuf_puts(sb, e);
+		run = p + 1;
 	}
+	return r;
+}
+
+int
+jw_string(struct strbuf *sb, const char *s)
+{
+	int r = strbuf_append(sb, "\"", 1);
+
 	if (r == 0)
-		r = strbuf_puts(sb, run);
+		r = jw_escaped(sb, s);
 	if (r == 0)
 		r = strbuf_append(sb, "\"", 1);
 	return r;

@@ -44,19 +44,36 @@ strbuf_puts(struct strbuf *sb, const char *s)
 }
 
 int
+strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+	return strbuf_grow(sb, extra);
+}
+
+int
 strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	size_t avail;
 	int n;
 
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return -EINVAL;
-	if (strbuf_grow(sb, (size_t)n) < 0)
+	/* Usually one pass: format into the room there is, grow only if it did not fit. */
+	if (strbuf_grow(sb, 64) < 0)
 		return -ENOMEM;
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	avail = sb->cap - sb->len;
+	va_copy(ap2, ap);
+	n = vsnprintf(sb->buf + sb->len, avail, fmt, ap2);
+	va_end(ap2);
+	if (n < 0) {
+		sb->buf[sb->len] = '\0';
+		return -EINVAL;
+	}
+	if ((size_t)n >= avail) {
+		if (strbuf_grow(sb, (size_t)n) < 0) {
+			sb->buf[sb->len] = '\0';
+			return -ENOMEM;
+		}
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/jwriter.h"
 #include "common/strbuf.h"
 #include "db/table.h"
 
@@ -363,53 +364,125 @@ out:
 	return r;
 }
 
+/* "SELECT t.*[, extra] FROM t [WHERE ..] [ORDER BY ..] [LIMIT n]" into sql. */
+static int
+select_sql(struct strbuf *sql, const struct db_table *t, const char *select_extra,
+	   const char *where, const char *order_by, int64_t limit)
+{
+	int r = strbuf_printf(sql, "SELECT %s.*%s%s FROM %s", t->name, select_extra ? ", " : "",
+			      select_extra ? select_extra : "", t->name);
+
+	if (r == 0 && where)
+		r = strbuf_printf(sql, " WHERE %s", where);
+	if (r == 0 && order_by)
+		r = strbuf_printf(sql, " ORDER BY %s", order_by);
+	if (r == 0 && limit > 0)
+		r = strbuf_printf(sql, " LIMIT %lld", (long long)limit);
+	return r < 0 ? -ENOMEM : 0;
+}
+
+int
+db_row_each(struct db *db, const struct db_table *t, const char *select_extra, const char *where,
+	    const struct db_param *p, size_t n, const char *order_by, int64_t limit,
+	    db_row_fn fn, void *ctx)
+{
+	struct strbuf sql = STRBUF_INIT;
+	const struct db_column *map[128];
+	struct db_rowv rv = { .map = map };
+	int r = select_sql(&sql, t, select_extra, where, order_by, limit);
+
+	if (r == 0)
+		r = db_query(db, sql.buf, p, n, &rv.st);
+	strbuf_free(&sql);
+	if (r < 0)
+		return r;
+	while ((r = db_step(rv.st)) == 1) {
+		if (rv.ncols == 0) {
+			rv.ncols = db_col_count(rv.st);
+			if (rv.ncols > (int)ARRAY_SIZE(map)) {
+				r = -E2BIG;
+				break;
+			}
+			column_map(t, rv.st, map, rv.ncols);
+		}
+		r = fn(&rv, ctx);
+		if (r < 0)
+			break;
+	}
+	db_stmt_free(rv.st);
+	return r < 0 ? r : 0;
+}
+
+int
+db_rowv_index(const struct db_rowv *rv, const char *name)
+{
+	for (int i = 0; i < rv->ncols; i++)
+		if (streq(db_col_name(rv->st, i), name))
+			return i;
+	return -1;
+}
+
+const char *
+db_rowv_text(const struct db_rowv *rv, int i)
+{
+	return i < 0 || db_col_null(rv->st, i) ? NULL : db_col_text(rv->st, i);
+}
+
+int
+db_rowv_write(const struct db_rowv *rv, int i, struct strbuf *sb)
+{
+	const struct db_column *c = i < 0 ? NULL : rv->map[i];
+	const char *txt;
+	char num[24];
+	int len;
+
+	if (i < 0 || db_col_null(rv->st, i))
+		return strbuf_append(sb, "null", 4);
+	if (c == NULL || c->type == COL_TEXT) {
+		txt = db_col_text(rv->st, i);
+		return jw_string(sb, txt ? txt : "");
+	}
+	if (c->type == COL_INT) {
+		len = snprintf(num, sizeof(num), "%lld", (long long)db_col_int(rv->st, i));
+		return strbuf_append(sb, num, (size_t)len);
+	}
+	if (c->type == COL_BOOL)
+		return db_col_int(rv->st, i) ? strbuf_append(sb, "true", 4) :
+					       strbuf_append(sb, "false", 5);
+	/* COL_JSON: the text db_row_insert/update stored (json_dumps, compact). */
+	txt = db_col_text(rv->st, i);
+	if (txt == NULL || *txt == '\0')
+		return strbuf_append(sb, "null", 4);
+	return strbuf_puts(sb, txt);
+}
+
+struct collect {
+	json_t *rows;
+};
+
+static int
+collect_row(const struct db_rowv *rv, void *ctx)
+{
+	struct collect *c = ctx;
+	json_t *row = row_to_json(rv->st, rv->map, rv->ncols);
+
+	if (row == NULL || json_array_append_new(c->rows, row) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int
 db_row_select(struct db *db, const struct db_table *t, const char *select_extra,
 	      const char *where, const struct db_param *p, size_t n, const char *order_by,
 	      int64_t limit, json_t **ret_rows)
 {
-	struct strbuf sql = STRBUF_INIT;
 	_cleanup_json_ json_t *rows = json_array();
-	struct db_stmt *st = NULL;
+	struct collect c = { .rows = rows };
 	int r;
 
 	if (rows == NULL)
 		return -ENOMEM;
-	r = strbuf_printf(&sql, "SELECT %s.*%s%s FROM %s", t->name, select_extra ? ", " : "",
-			  select_extra ? select_extra : "", t->name);
-	if (r == 0 && where)
-		r = strbuf_printf(&sql, " WHERE %s", where);
-	if (r == 0 && order_by)
-		r = strbuf_printf(&sql, " ORDER BY %s", order_by);
-	if (r == 0 && limit > 0)
-		r = strbuf_printf(&sql, " LIMIT %lld", (long long)limit);
-	if (r < 0) {
-		strbuf_free(&sql);
-		return -ENOMEM;
-	}
-	r = db_query(db, sql.buf, p, n, &st);
-	strbuf_free(&sql);
-	if (r < 0)
-		return r;
-	const struct db_column *map[128];
-	int ncols = 0;
-	while ((r = db_step(st)) == 1) {
-		json_t *row;
-		if (ncols == 0) {
-			ncols = db_col_count(st);
-			if (ncols > 128) {
-				r = -E2BIG;
-				break;
-			}
-			column_map(t, st, map, ncols);
-		}
-		row = row_to_json(st, map, ncols);
-		if (row == NULL || json_array_append_new(rows, row) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-	}
-	db_stmt_free(st);
+	r = db_row_each(db, t, select_extra, where, p, n, order_by, limit, collect_row, &c);
 	if (r < 0)
 		return r;
 	*ret_rows = TAKE_PTR(rows);

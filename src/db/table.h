@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "common/strbuf.h"
 #include "db/db.h"
 
 enum col_type { COL_TEXT, COL_INT, COL_BOOL, COL_JSON };
@@ -67,6 +68,27 @@ int db_row_update(struct db *db, const struct db_table *t, const char *key_col, 
 int db_row_select(struct db *db, const struct db_table *t, const char *select_extra,
 		  const char *where, const struct db_param *p, size_t n, const char *order_by,
 		  int64_t limit, json_t **ret_rows);
+
+/*
+ * The same SELECT, streamed: fn sees each row in turn (a non-negative return
+ * goes on, a negative one stops and is returned). For replies written as text
+ * straight from the rows, without JSON trees (large lists).
+ */
+struct db_rowv {
+	struct db_stmt			*st;
+	const struct db_column *const	*map;	/* column descriptor by index (or NULL) */
+	int				ncols;
+};
+typedef int (*db_row_fn)(const struct db_rowv *rv, void *ctx);
+int db_row_each(struct db *db, const struct db_table *t, const char *select_extra,
+		const char *where, const struct db_param *p, size_t n, const char *order_by,
+		int64_t limit, db_row_fn fn, void *ctx);
+/* Index of the named result column, or -1. */
+int db_rowv_index(const struct db_rowv *rv, const char *name);
+/* Column i as text (NULL for SQL NULL or i < 0). */
+const char *db_rowv_text(const struct db_rowv *rv, int i);
+/* Append column i as JSON text to sb, typed as db_row_to_json would (null for i < 0). */
+int db_rowv_write(const struct db_rowv *rv, int i, struct strbuf *sb);
 
 /* Convenience: exactly one row or -ENOENT. */
 int db_row_get(struct db *db, const struct db_table *t, const char *select_extra,

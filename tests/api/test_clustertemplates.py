@@ -558,6 +558,26 @@ class ClusterTemplates(mglib.TestCase):
 
     # -- lists --
 
+    def test_list_items_equal_show(self):
+        """Lists are written straight from the rows: each item must be exactly
+        what show answers, in both eras, and stay valid JSON whatever the Host
+        header (it goes into the links) or the values hold."""
+        made = [self.create(name='odd "name" \\ \u00e9 %d' % i, labels={"k\"q": "v\n%d" % i})
+                for i in range(3)]
+        for coll, era in (("clustertemplates", None), ("baymodels", "container-infra 1.1")):
+            r = self.api("GET", "/v1/%s?limit=1000" % coll, version=era)
+            self.assertStatus(r, 200)
+            items = {t["uuid"]: t for t in r.json[coll]}
+            for t in made:
+                show = self.api("GET", "/v1/%s/%s" % (coll, t["uuid"]), version=era)
+                self.assertStatus(show, 200)
+                self.assertEqual(items[t["uuid"]], show.json)
+        r = self.api("GET", "/v1/clustertemplates?limit=1", headers={"Host": 'h"q\\:1'})
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["clustertemplates"][0]["links"][0]["href"][:13],
+                         'http://h"q\\:1')
+        self.assertTrue(r.json["next"].startswith('http://h"q\\:1/v1/clustertemplates?'))
+
     def test_pagination_and_sorting(self):
         made = [self.create(name="pg-%02d" % i, apiserver_port=2000 + (7 * i) % 5)
                 for i in range(5)]

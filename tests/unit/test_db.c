@@ -38,6 +38,40 @@ template_row(const char *uuid, const char *name, const char *project)
 			 "public", 1, "fixed_network", "docker_volume_size", 5, "created_at", now);
 }
 
+/* Streamed rows written as JSON text: every column as db_row_to_json types it. */
+static int
+write_row(const struct db_rowv *rv, void *ctx)
+{
+	struct strbuf *sb = ctx;
+	int r = strbuf_append(sb, sb->len > 1 ? ",{" : "{", sb->len > 1 ? 2 : 1);
+
+	for (int i = 0; r == 0 && i < rv->ncols; i++) {
+		r = strbuf_printf(sb, "%s\"%s\":", i ? "," : "", db_col_name(rv->st, i));
+		if (r == 0)
+			r = db_rowv_write(rv, i, sb);
+	}
+	return r == 0 ? strbuf_append(sb, "}", 1) : r;
+}
+
+static void
+check_streamed(struct db *db)
+{
+	_cleanup_json_ json_t *rows = NULL, *back = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(db_row_select(db, &db_t_cluster_templates, NULL, NULL, NULL, 0, "id", 0,
+				       &rows), 0);
+	assert_true(json_array_size(rows) >= 2);
+	assert_int_equal(strbuf_append(&sb, "[", 1), 0);
+	assert_int_equal(db_row_each(db, &db_t_cluster_templates, NULL, NULL, NULL, 0, "id", 0,
+				     write_row, &sb), 0);
+	assert_int_equal(strbuf_append(&sb, "]", 1), 0);
+	back = json_loadb(sb.buf, sb.len, 0, NULL);
+	assert_non_null(back);
+	assert_true(json_equal(back, rows));
+	strbuf_free(&sb);
+}
+
 static void
 exercise(struct db *db)
 {
@@ -77,6 +111,8 @@ exercise(struct db *db)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "name")),
 			    "uno");
 	assert_true(json_is_false(json_object_get(json_array_get(rows, 0), "public")));
+
+	check_streamed(db);
 
 	/* Rollback leaves nothing behind. */
 	assert_int_equal(db_begin(db), 0);
