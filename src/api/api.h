@@ -114,6 +114,9 @@ int api_query_only(struct api_req *req, const char *const *allowed);
 int api_body_json(struct api_req *req, json_t **ret);
 /* "http://host/v1/<coll>/<uuid>" + bookmark pair. */
 json_t *api_links(struct api_req *req, const char *coll, const char *uuid);
+/* The same links appended to sb as JSON text (host and uuid escaped). */
+int api_links_text(struct strbuf *sb, const struct api_req *req, const char *coll,
+		   const char *uuid);
 /* Add a "next" link when the page is full (see api/pagination.c). */
 
 /* --- pagination (api/pagination.c) --- */

@@ -11,6 +11,8 @@
 #include "api/clusters.h"
 #include "api/lookup.h"
 #include "common/cleanup.h"
+#include "common/jwriter.h"
+#include "common/strbuf.h"
 #include "db/table.h"
 
 bool
@@ -231,6 +233,78 @@ cluster_view(struct api_req *req, json_t *row, enum cluster_form form)
 	copy(o, row, "created_at", "created_at");
 	copy(o, row, "updated_at", "updated_at");
 	return o;
+}
+
+/*
+ * The list form written as text straight from the rows (no JSON trees): the
+ * same keys, values and order as cluster_view(FORM_LIST). A NULL column is the
+ * links; the key map is resolved at the first row.
+ */
+struct list_field {
+	const char	*col;
+	const char	*key;
+};
+
+static const struct list_field bay_list[] = {
+	{ "uuid", "uuid" }, { "name", "name" }, { "cluster_template_id", "baymodel_id" },
+	{ "node_count", "node_count" }, { "master_count", "master_count" },
+	{ "create_timeout", "bay_create_timeout" }, { NULL, "links" },
+	{ "stack_id", "stack_id" }, { "status", "status" },
+};
+
+static const struct list_field cluster_list[] = {
+	{ "uuid", "uuid" }, { "name", "name" },
+	{ "cluster_template_id", "cluster_template_id" }, { "keypair", "keypair" },
+	{ "node_count", "node_count" }, { "master_count", "master_count" },
+	{ "docker_volume_size", "docker_volume_size" }, { "labels", "labels" },
+	{ "master_flavor_id", "master_flavor_id" }, { "flavor_id", "flavor_id" },
+	{ "create_timeout", "create_timeout" }, { NULL, "links" },
+	{ "stack_id", "stack_id" }, { "status", "status" }, { "health_status", "health_status" },
+};
+
+int
+cluster_list_write(const struct db_rowv *rv, void *ctx)
+{
+	struct cluster_list *cl = ctx;
+	struct api_req *req = cl->req;
+	bool bay = req->era == ERA_BAY;
+	const struct list_field *f = bay ? bay_list : cluster_list;
+	size_t nf = bay ? ARRAY_SIZE(bay_list) : ARRAY_SIZE(cluster_list);
+	const char *uuid;
+	int r;
+
+	if (!cl->mapped) {
+		for (size_t k = 0; k < nf; k++)
+			cl->col[k] = f[k].col ? db_rowv_index(rv, f[k].col) : -1;
+		cl->uuid_col = db_rowv_index(rv, "uuid");
+		cl->mapped = true;
+	}
+	uuid = db_rowv_text(rv, cl->uuid_col);
+	if (uuid == NULL)
+		uuid = "";
+	r = strbuf_puts(&cl->sb, cl->count ? ",{" : "{");
+	for (size_t k = 0; r == 0 && k < nf; k++) {
+		const char *key = f[k].key;
+
+		/* One column, two names: stack_id up to 1.12, cluster_id from 1.13. */
+		if (!bay && req->minor >= 13 && streq(key, "stack_id"))
+			key = "cluster_id";
+		r = strbuf_puts(&cl->sb, k ? ",\"" : "\"");
+		if (r == 0)
+			r = strbuf_puts(&cl->sb, key);
+		if (r == 0)
+			r = strbuf_puts(&cl->sb, "\":");
+		if (r == 0)
+			r = f[k].col ? db_rowv_write(rv, cl->col[k], &cl->sb) :
+				       api_links_text(&cl->sb, req, bay ? "bays" : "clusters", uuid);
+	}
+	if (r == 0)
+		r = strbuf_puts(&cl->sb, bay ? "}" : ",\"merge_labels\":false}");
+	if (r < 0)
+		return r;
+	cl->count++;
+	snprintf(cl->last, sizeof(cl->last), "%s", uuid);
+	return 0;
 }
 
 json_t *

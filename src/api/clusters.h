@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "common/strbuf.h"
 
 enum cluster_form { FORM_LIST, FORM_DETAIL, FORM_SHOW };
 
@@ -15,6 +16,21 @@ enum cluster_form { FORM_LIST, FORM_DETAIL, FORM_SHOW };
  * faults when the status is a failed one). Returns a new object.
  */
 json_t *cluster_view(struct api_req *req, json_t *row, enum cluster_form form);
+
+/*
+ * The list form streamed as text: a db_row_fn for api_list_each that appends
+ * each row, as cluster_view(FORM_LIST) shows it, to sb (comma-separated).
+ */
+struct cluster_list {
+	struct api_req		*req;
+	struct strbuf		sb;
+	bool			mapped;
+	int			col[16];
+	int			uuid_col;
+	int64_t			count;
+	char			last[40];	/* uuid of the last row written */
+};
+int cluster_list_write(const struct db_rowv *rv, void *ctx);
 
 /*
  * A nodegroups row as the API shows it: the short list item, or the full

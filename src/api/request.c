@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "common/cleanup.h"
+#include "common/jwriter.h"
 #include "common/strbuf.h"
 
 const char *
@@ -77,4 +78,18 @@ api_links(struct api_req *req, const char *coll, const char *uuid)
 		return NULL;
 	return json_pack("[{s:s, s:s}, {s:s, s:s}]", "href", self, "rel", "self", "href", book,
 			 "rel", "bookmark");
+}
+
+int
+api_links_text(struct strbuf *sb, const struct api_req *req, const char *coll, const char *uuid)
+{
+	const char *parts[] = { "[{\"href\":\"", req->host_url, "/v1/", coll, "/", uuid,
+				"\",\"rel\":\"self\"},{\"href\":\"", req->host_url, "/", coll, "/",
+				uuid, "\",\"rel\":\"bookmark\"}]" };
+	int r = 0;
+
+	/* Odd items are values (the host comes from the request's Host header): escaped. */
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(parts); i++)
+		r = i % 2 ? jw_escaped(sb, parts[i]) : strbuf_puts(sb, parts[i]);
+	return r;
 }

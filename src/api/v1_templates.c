@@ -168,21 +168,6 @@ list_map(struct list_out *lo, const struct db_rowv *rv)
 	lo->uuid_col = db_rowv_index(rv, "uuid");
 }
 
-/* [{"href":"H/v1/C/U","rel":"self"},{"href":"H/C/U","rel":"bookmark"}] (as api_links). */
-static int
-links_write(struct strbuf *sb, const char *host, const char *coll, const char *uuid)
-{
-	const char *parts[] = { "[{\"href\":\"", host, "/v1/", coll, "/", uuid,
-				"\",\"rel\":\"self\"},{\"href\":\"", host, "/", coll, "/", uuid,
-				"\",\"rel\":\"bookmark\"}]" };
-	int r = 0;
-
-	/* Odd items are values (the host comes from the request's Host header): escaped. */
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(parts); i++)
-		r = i % 2 ? jw_escaped(sb, parts[i]) : strbuf_puts(sb, parts[i]);
-	return r;
-}
-
 static int
 template_write(const struct db_rowv *rv, void *ctx)
 {
@@ -205,7 +190,7 @@ template_write(const struct db_rowv *rv, void *ctx)
 		if (r < 0)
 			break;
 		if (lo->col[k] == COL_LINKS)
-			r = links_write(&lo->sb, req->host_url, en->tmpl_coll, uuid);
+			r = api_links_text(&lo->sb, req, en->tmpl_coll, uuid);
 		else
 			r = db_rowv_write(rv, lo->col[k], &lo->sb);
 	}

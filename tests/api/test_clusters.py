@@ -117,6 +117,37 @@ class Clusters(Base):
         ev = self.api("GET", "/v1/clusters/%s/events" % u).json["events"]
         self.assertEqual(ev[0]["step"], "accepted")
 
+    def test_list_items_equal_detail(self):
+        """The plain list is written straight from the rows: each item must hold
+        exactly the detail form's values for the list keys, in Magnum's order,
+        in both eras and at 1.12 / 1.13, whatever the values or Host header."""
+        # Another project (the per-project quota is shared with the other tests).
+        kw = dict(project="p-list", roles="admin")
+        made = []
+        for i in range(3):
+            r = self.api("POST", "/v1/clusters", {"name": "odd.c-%d" % i, "node_count": i + 1,
+                         "cluster_template_id": "t1", "labels": {"k\"q": "v\n%d" % i}}, **kw)
+            self.assertStatus(r, 202)
+            made.append(r.json["uuid"])
+        bay_keys = ["uuid", "name", "baymodel_id", "node_count", "master_count",
+                    "bay_create_timeout", "links", "stack_id", "status"]
+        cases = (("clusters", LATEST, LIST_KEYS),
+                 ("clusters", "container-infra 1.12",
+                  [k if k != "cluster_id" else "stack_id" for k in LIST_KEYS]),
+                 ("bays", "container-infra 1.1", bay_keys))
+        for coll, ver, keys in cases:
+            items = {x["uuid"]: x for x in
+                     self.api("GET", "/v1/%s?limit=1000" % coll, version=ver, **kw).json[coll]}
+            detail = {x["uuid"]: x for x in self.api("GET", "/v1/%s/detail?limit=1000" % coll,
+                                                     version=ver, **kw).json[coll]}
+            for u in made:
+                self.assertEqual(list(items[u]), keys, coll + " " + ver)
+                self.assertEqual(items[u], {k: detail[u][k] for k in keys}, coll + " " + ver)
+        r = self.api("GET", "/v1/clusters?limit=1", headers={"Host": 'h"q\\:1'}, **kw)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.json["clusters"][0]["links"][0]["href"].startswith('http://h"q\\:1/'))
+        self.assertTrue(r.json["next"].startswith('http://h"q\\:1/v1/clusters?'))
+
     def test_ignored_and_read_only_input(self):
         body = {"cluster_template_id": "t1", "uuid": "00000000-0000-4000-8000-000000000001",
                 "status": "CREATE_COMPLETE", "status_reason": "x", "health_status": "HEALTHY",
