@@ -9,6 +9,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "db/table.h"
+#include "x509/x509.h"
 
 void
 auth_identity_clear(struct identity *id)
@@ -40,19 +41,28 @@ auth_identity_set_roles(struct identity *id, json_t *roles)
 }
 
 int
+auth_token_key(const char *token, char out[65])
+{
+	if (token == NULL || strlen(token) > 128)
+		return -EINVAL;
+	return x509_sha256_hex(token, strlen(token), out) < 0 ? -EIO : 0;
+}
+
+int
 auth_builtin_validate(struct db *db, const char *token, struct identity *id)
 {
 	_cleanup_json_ json_t *row = NULL;
+	char key[65];
 	int r;
 
-	if (token == NULL || strlen(token) > 128)
+	if (auth_token_key(token, key) < 0)
 		return -EPERM;
 	r = db_row_get(db, &db_t_tokens,
 		       "(SELECT name FROM users WHERE users.id = tokens.user_id) AS user_name, "
 		       "(SELECT name FROM projects WHERE projects.id = tokens.project_id) AS "
 		       "project_name",
 		       "id = ? AND expires_epoch > ?",
-		       DB_ARGS(DB_TEXT(token), DB_INT((int64_t)time(NULL))), &row);
+		       DB_ARGS(DB_TEXT(key), DB_INT((int64_t)time(NULL))), &row);
 	if (r == -ENOENT)
 		return -EPERM;
 	if (r < 0)

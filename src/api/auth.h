@@ -29,6 +29,12 @@ const char *auth_www_authenticate_uri(void);
  * -EPERM if unknown or expired.
  */
 int auth_builtin_validate(struct db *db, const char *token, struct identity *id);
+/*
+ * The key a built-in token is stored under: the hex SHA-256 of the token, so
+ * that the tokens table (or a copy of the database) holds nothing a caller
+ * could present. -EINVAL for NULL or an over-long token.
+ */
+int auth_token_key(const char *token, char out[65]);
 
 /*
  * Keystone mode (identity_keystone.c): validate token with the configured

@@ -263,14 +263,16 @@ domain_ok(json_t *d)
 	return (id && streq(id, "default")) || (name && strcasecmp(name, "Default") == 0);
 }
 
-/* A stored, unexpired token row by its id; -ENOENT if none. */
+/* A stored, unexpired token row by the token; -ENOENT if none. */
 static int
-token_get(struct db *db, const char *id, json_t **ret)
+token_get(struct db *db, const char *token, json_t **ret)
 {
-	if (id == NULL || strlen(id) > 128)
+	char key[65];
+
+	if (auth_token_key(token, key) < 0)
 		return -ENOENT;
 	return db_row_get(db, &db_t_tokens, NULL, "id = ? AND expires_epoch > ?",
-			  DB_ARGS(DB_TEXT(id), DB_INT((int64_t)time(NULL))), ret);
+			  DB_ARGS(DB_TEXT(key), DB_INT((int64_t)time(NULL))), ret);
 }
 
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -351,7 +353,7 @@ handle_issue(struct api_req *req)
 	_cleanup_json_ json_t *roles = NULL, *methods = json_array();
 	json_t *auth, *ident, *scope;
 	const char *pid = NULL;
-	char token[65], now[TIMESTAMP_LEN], pidbuf[65];
+	char token[65], key[65], now[TIMESTAMP_LEN], pidbuf[65];
 	int64_t expires;
 	int r;
 
@@ -425,12 +427,15 @@ handle_issue(struct api_req *req)
 	/* A token made from a token does not outlive it. */
 	if (prev && json_integer_value(json_object_get(prev, "expires_epoch")) < expires)
 		expires = json_integer_value(json_object_get(prev, "expires_epoch"));
-	tok = json_pack("{s:s, s:s, s:s?, s:O?, s:O, s:s, s:s, s:I}", "id", token, "user_id",
+	if (auth_token_key(token, key) < 0)
+		return ks_internal(req, -EIO, "hashing a token");
+	tok = json_pack("{s:s, s:s, s:s?, s:O?, s:O, s:s, s:s, s:I}", "id", key, "user_id",
 			uid, "project_id", pid, "roles", roles, "methods", methods, "issued_at",
 			now, "expires_at", now, "expires_epoch", (json_int_t)expires);
-	explicit_bzero(token, sizeof(token));
-	if (tok == NULL)
+	if (tok == NULL) {
+		explicit_bzero(token, sizeof(token));
 		return ks_internal(req, -ENOMEM, "issuing a token");
+	}
 	{
 		char ex[40];
 
@@ -438,9 +443,13 @@ handle_issue(struct api_req *req)
 		json_object_set_new(tok, "expires_at", json_string(ex));
 	}
 	r = db_row_insert(req->db, &db_t_tokens, tok, NULL);
-	if (r < 0)
+	if (r < 0) {
+		explicit_bzero(token, sizeof(token));
 		return ks_internal(req, r, "issuing a token");
-	api_set_header(req, "X-Subject-Token", json_string_value(json_object_get(tok, "id")));
+	}
+	/* The caller gets the token; the store keeps only its SHA-256. */
+	api_set_header(req, "X-Subject-Token", token);
+	explicit_bzero(token, sizeof(token));
 	return api_reply_json(req, 201, token_doc(req, tok, pid != NULL));
 }
 
@@ -479,7 +488,7 @@ handle_validate(struct api_req *req)
 		return 0;
 	if (!may_see(req, tok))
 		return ks_forbidden(req);
-	api_set_header(req, "X-Subject-Token", json_string_value(json_object_get(tok, "id")));
+	api_set_header(req, "X-Subject-Token", req->get_header(req, "X-Subject-Token"));
 	return api_reply_json(req, 200, token_doc(req, tok, nocat == NULL ||
 							      strcasecmp(nocat, "false") == 0));
 }

@@ -118,6 +118,8 @@ static const char *const migrations[] = {
 	"  data TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT);"
 	"CREATE INDEX ledger_cluster ON ledger (cluster_uuid, id);"
 	"ALTER TABLE jobs ADD COLUMN step TEXT;",
+	/* 3: built-in tokens are stored as their SHA-256; those stored in clear are revoked. */
+	"DELETE FROM tokens;",
 };
 
 int

@@ -3,6 +3,7 @@
 issue / validate / revoke / expiry, scoping, catalog, projects, users, roles),
 role mapping and tenancy through real tokens, the magnumd admin commands, and
 tokens never logged."""
+import hashlib
 import os
 import re
 import sqlite3
@@ -173,6 +174,18 @@ class Identity(mglib.TestCase):
             "X-Auth-Token": admin, "X-Subject-Token": carl}), 404)
         self.assertStatus(self.api("GET", "/v1/clusters", token=carl), 401)
         self.assertStatus(self.api("GET", "/v1/clusters", token=carl2), 200)
+        # Validation echoes the subject token.
+        r = self.mg.request("GET", "/v3/auth/tokens", headers={
+            "X-Auth-Token": admin, "X-Subject-Token": carl2})
+        self.assertEqual(r.headers["x-subject-token"], carl2)
+        # The store keeps the SHA-256 of each token, never the token.
+        if not self.mg.db_url:
+            db = os.path.join(self.mg.dir, "state", "magnum.sqlite")
+            with sqlite3.connect(db) as c:
+                ids = {row[0] for row in c.execute("SELECT id FROM tokens")}
+            self.assertIn(hashlib.sha256(carl2.encode()).hexdigest(), ids)
+            self.assertNotIn(carl2, ids)
+            self.assertNotIn(admin, ids)
         # A user revokes its own token.
         self.assertStatus(self.mg.request("DELETE", "/v3/auth/tokens", headers={
             "X-Auth-Token": carl2, "X-Subject-Token": carl2}), 204)
