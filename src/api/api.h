@@ -77,6 +77,8 @@ int api_reply_empty(struct api_req *req, int status);
 /* Reply with raw bytes (copied unless is_static). */
 /* Reply with sb's JSON text; takes the buffer (sb is left empty). */
 int api_reply_strbuf(struct api_req *req, int status, struct strbuf *sb);
+/* Reply with body (malloc'ed JSON text of len bytes, NUL-terminated): the reply owns it. */
+int api_reply_owned(struct api_req *req, int status, char *body, size_t len);
 int api_reply_raw(struct api_req *req, int status, const char *type, const char *data,
 		  size_t len, bool is_static);
 /*

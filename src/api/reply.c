@@ -79,6 +79,12 @@ api_reply_strbuf(struct api_req *req, int status, struct strbuf *sb)
 	return reply_set(req, status, body, len, "application/json");
 }
 
+int
+api_reply_owned(struct api_req *req, int status, char *body, size_t len)
+{
+	return reply_set(req, status, body, len, "application/json");
+}
+
 static int
 reply_errorv(struct api_req *req, int status, const char *fmt, va_list ap)
 {

@@ -14,6 +14,7 @@
 #include "api/clusters.h"
 #include "api/fields.h"
 #include "api/labels.h"
+#include "api/list_cache.h"
 #include "api/lookup.h"
 #include "api/patch.h"
 #include "api/resources.h"
@@ -159,7 +160,11 @@ list_text(struct api_req *req, const struct api_page *pg, const struct db_param 
 {
 	const struct era_names *en = era_names(req->era);
 	struct cluster_list cl = { .req = req, .sb = STRBUF_INIT };
+	struct list_cache_ticket tk;
 	int r;
+
+	if (list_cache_begin(req, "clusters", pg, &tk))
+		return 0;
 
 	/* About 600 bytes per item: one allocation for a full default page. */
 	r = strbuf_reserve(&cl.sb, 640 * (size_t)(pg->limit < 128 ? pg->limit : 128) + 256);
@@ -170,6 +175,7 @@ list_text(struct api_req *req, const struct api_page *pg, const struct db_param 
 				  api_cluster_visible_sql(req), p, n, pg, cluster_list_write, &cl);
 	if (r == -ENOENT) {
 		strbuf_free(&cl.sb);
+		list_cache_drop(&tk);
 		return api_reply_error(req, 404, "%s %s could not be found.", en->cl_title,
 				       pg->marker);
 	}
@@ -181,8 +187,10 @@ list_text(struct api_req *req, const struct api_page *pg, const struct db_param 
 		r = strbuf_puts(&cl.sb, "}");
 	if (r < 0) {
 		strbuf_free(&cl.sb);
+		list_cache_drop(&tk);
 		return api_reply_internal(req, r, "listing clusters");
 	}
+	list_cache_put(req, &tk, cl.sb.buf, cl.sb.len);
 	return api_reply_strbuf(req, 200, &cl.sb);
 }
 

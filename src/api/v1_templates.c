@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/fields.h"
+#include "api/list_cache.h"
 #include "api/lookup.h"
 #include "api/patch.h"
 #include "api/routes.h"
@@ -208,6 +209,7 @@ handle_list(struct api_req *req)
 {
 	const struct era_names *en = era_names(req->era);
 	struct list_out lo = { .req = req, .sb = STRBUF_INIT };
+	struct list_cache_ticket tk = { 0 };
 	struct api_page pg;
 	struct db_param p[2];
 	size_t n;
@@ -219,6 +221,8 @@ handle_list(struct api_req *req)
 	if (!req->id.is_reader)
 		return api_reply_policy(req, req->era == ERA_BAY ? "baymodel:get_all" :
 								   "clustertemplate:get_all");
+	if (list_cache_begin(req, "cluster_templates", &pg, &tk))
+		return 0;
 	n = api_visible_params(req, p);
 	/* About 1 KiB per template: one allocation for a full default page. */
 	r = strbuf_reserve(&lo.sb, 1024 * (size_t)(pg.limit < 128 ? pg.limit : 128) + 256);
@@ -229,6 +233,7 @@ handle_list(struct api_req *req)
 				  p, n, &pg, template_write, &lo);
 	if (r == -ENOENT) {
 		strbuf_free(&lo.sb);
+		list_cache_drop(&tk);
 		return api_reply_error(req, 404, "%s %s could not be found.", en->tmpl_title,
 				       pg.marker);
 	}
@@ -242,8 +247,10 @@ handle_list(struct api_req *req)
 		r = strbuf_append(&lo.sb, "}", 1);
 	if (r < 0) {
 		strbuf_free(&lo.sb);
+		list_cache_drop(&tk);
 		return api_reply_internal(req, r, "listing templates");
 	}
+	list_cache_put(req, &tk, lo.sb.buf, lo.sb.len);
 	return api_reply_strbuf(req, 200, &lo.sb);
 }
 

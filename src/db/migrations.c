@@ -120,6 +120,31 @@ static const char *const migrations[] = {
 	"ALTER TABLE jobs ADD COLUMN step TEXT;",
 	/* 3: built-in tokens are stored as their SHA-256; those stored in clear are revoked. */
 	"DELETE FROM tokens;",
+	/* 4: generations of the listed tables (api/list_cache.c; triggers below, SQLite only). */
+	"CREATE TABLE generations (name TEXT PRIMARY KEY, gen BIGINT NOT NULL);"
+	"INSERT INTO generations VALUES ('cluster_templates', 0);"
+	"INSERT INTO generations VALUES ('clusters', 0);",
+};
+
+#define GEN_TRIGGER(table, op, gen)							\
+	"CREATE TRIGGER gen_" table "_" op " AFTER " op " ON " table " BEGIN "		\
+	"UPDATE generations SET gen = gen + 1 WHERE name = '" gen "'; END;"
+
+/*
+ * Run after migrations[v] on SQLite only. Any write of the rows bumps their
+ * generation in the same transaction. (A later migration that rebuilds one
+ * of these tables must create its triggers again.)
+ */
+static const char *const sqlite_only[ARRAY_SIZE(migrations)] = {
+	[3] = GEN_TRIGGER("cluster_templates", "INSERT", "cluster_templates")
+	      GEN_TRIGGER("cluster_templates", "UPDATE", "cluster_templates")
+	      GEN_TRIGGER("cluster_templates", "DELETE", "cluster_templates")
+	      GEN_TRIGGER("clusters", "INSERT", "clusters")
+	      GEN_TRIGGER("clusters", "UPDATE", "clusters")
+	      GEN_TRIGGER("clusters", "DELETE", "clusters")
+	      GEN_TRIGGER("nodegroups", "INSERT", "clusters")
+	      GEN_TRIGGER("nodegroups", "UPDATE", "clusters")
+	      GEN_TRIGGER("nodegroups", "DELETE", "clusters"),
 };
 
 int
@@ -188,6 +213,8 @@ db_migrate(struct db *db)
 			goto fail;
 		}
 		r = db_exec(db, sql, DB_NOARGS);
+		if (r >= 0 && db->kind == DB_SQLITE && sqlite_only[v])
+			r = db_exec(db, sqlite_only[v], DB_NOARGS);
 		if (r < 0)
 			goto fail;
 		r = db_exec(db, "INSERT INTO schema_version (version) VALUES (?)",

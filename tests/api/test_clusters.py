@@ -8,6 +8,8 @@ recommended fixes (cluster doc §1.3, §2.3, §2.4, §2.5, §3.3, §8).
 
 Nothing completes a create yet, so tests that need a stable cluster play the
 conductor's part with clusterdb.settle()."""
+import os
+import sqlite3
 import time
 
 import clusterdb as cdb
@@ -147,6 +149,27 @@ class Clusters(Base):
         self.assertStatus(r, 200)
         self.assertTrue(r.json["clusters"][0]["links"][0]["href"].startswith('http://h"q\\:1/'))
         self.assertTrue(r.json["next"].startswith('http://h"q\\:1/v1/clusters?'))
+
+    def test_list_cache_follows_nodegroups(self):
+        """A cached bay list is dropped by any write of clusters or nodegroups
+        rows (node_count is the sum of the worker groups), by any process."""
+        kw = dict(project="p-cache", roles="admin")
+        r = self.api("POST", "/v1/clusters", {"name": "cached", "cluster_template_id": "t1"},
+                     **kw)
+        self.assertStatus(r, 202)
+        u = r.json["uuid"]
+
+        def count():
+            r = self.api("GET", "/v1/bays?limit=1000", version="container-infra 1.1", **kw)
+            return {b["uuid"]: b["node_count"] for b in r.json["bays"]}[u]
+
+        self.assertEqual((count(), count()), (1, 1))
+        if not self.mg.db_url:
+            db = os.path.join(self.mg.dir, "state", "magnum.sqlite")
+            with sqlite3.connect(db) as c:
+                c.execute("UPDATE nodegroups SET node_count = 4 WHERE cluster_id = ? "
+                          "AND role <> 'master'", (u,))
+            self.assertEqual(count(), 4)
 
     def test_ignored_and_read_only_input(self):
         body = {"cluster_template_id": "t1", "uuid": "00000000-0000-4000-8000-000000000001",

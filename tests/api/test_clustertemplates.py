@@ -4,6 +4,8 @@ validation texts and statuses, the fixed order of the catalogue checks,
 JSON-Patch with the cluster-era rules, in-use rules, visibility of public and
 hidden templates across projects, admin powers, pagination, and "a rejected
 request changes nothing" (cluster doc §2.2, with the product decisions)."""
+import os
+import sqlite3
 import time
 
 import mglib
@@ -577,6 +579,41 @@ class ClusterTemplates(mglib.TestCase):
         self.assertEqual(r.json["clustertemplates"][0]["links"][0]["href"][:13],
                          'http://h"q\\:1')
         self.assertTrue(r.json["next"].startswith('http://h"q\\:1/v1/clustertemplates?'))
+
+    def test_list_cache_never_stale(self):
+        """Lists are cached per process on SQLite, validated by a generation that
+        triggers bump with every write: API writes, and writes by any other
+        process on the same database, show at once."""
+        t = self.create(name="cache-1", labels={"v": "1"})
+        path = "/v1/clustertemplates?limit=1000&sort_key=name"
+
+        def item(name, **kw):
+            r = self.api("GET", path, **kw)
+            self.assertStatus(r, 200)
+            return {x["name"]: x for x in r.json["clustertemplates"]}.get(name)
+
+        self.assertEqual(item("cache-1")["labels"], {"v": "1"})
+        self.assertEqual(item("cache-1")["labels"], {"v": "1"})    # a cached reply
+        r = self.api("PATCH", "/v1/clustertemplates/" + t["uuid"],
+                     [{"op": "replace", "path": "/labels/v", "value": "2"}])
+        self.assertStatus(r, 200)
+        self.assertEqual(item("cache-1")["labels"], {"v": "2"})
+        # The Host header and the microversion are part of what was rendered.
+        self.assertTrue(item("cache-1", headers={"Host": "other:1"})["links"][0]["href"]
+                        .startswith("http://other:1/"))
+        self.assertTrue(item("cache-1")["links"][0]["href"].startswith(self.mg.url))
+        # Another project does not get this project's reply.
+        self.assertIsNone(item("cache-1", project="p-other", roles="member"))
+        if not self.mg.db_url:
+            db = os.path.join(self.mg.dir, "state", "magnum.sqlite")
+            with sqlite3.connect(db) as c:
+                c.execute("UPDATE cluster_templates SET name = 'cache-2' WHERE uuid = ?",
+                          (t["uuid"],))
+            self.assertIsNone(item("cache-1"))
+            self.assertEqual(item("cache-2")["uuid"], t["uuid"])
+            with sqlite3.connect(db) as c:
+                c.execute("DELETE FROM cluster_templates WHERE uuid = ?", (t["uuid"],))
+            self.assertIsNone(item("cache-2"))
 
     def test_pagination_and_sorting(self):
         made = [self.create(name="pg-%02d" % i, apiserver_port=2000 + (7 * i) % 5)
