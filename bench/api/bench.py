@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -48,11 +49,15 @@ def wrk(url, conns, duration, token, lua=None):
     if lua:
         cmd += ["-s", lua]
     cmd.append(url)
-    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    out = run.stdout
+    if run.returncode != 0 or run.stderr.strip():
+        raise RuntimeError("wrk failed: %s %s" % (run.stderr.strip(), out[-300:]))
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    nreq = re.search(r"(\d+) requests in", out)
 
     def ms(m):
         if not m:
@@ -60,14 +65,17 @@ def wrk(url, conns, duration, token, lua=None):
         v = float(m.group(1))
         return {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
     return {"rps": float(rps.group(1)) if rps else 0.0, "p50": ms(p50), "p99": ms(p99),
-            "errors": int(non2xx.group(1)) if non2xx else 0}
+            "errors": int(non2xx.group(1)) if non2xx else 0,
+            "requests": int(nreq.group(1)) if nreq else 0}
 
 
 def post_lua(path_body):
     f = tempfile.NamedTemporaryFile("w", prefix="magnum-test-bench-", suffix=".lua",
                                     delete=False)
+    # The body as a Lua string literal (a JSON string of the JSON text; ASCII only).
+    # A script that does not load makes wrk fall back to plain GETs, silently.
     f.write('wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = '
-            '"application/json"\n' % json.dumps(path_body))
+            '"application/json"\n' % json.dumps(json.dumps(path_body, ensure_ascii=True)))
     f.close()
     return f.name
 
@@ -163,6 +171,12 @@ def run_magnumd(args):
                                         token, lua)
         os.unlink(lua)
         res["runs"] = runs
+        # The creates really created: rows stored against 2xx answers counted by wrk.
+        with sqlite3.connect(os.path.join(mg.dir, "state", "magnum.sqlite")) as c:
+            res["templates_stored"] = c.execute("SELECT COUNT(*) FROM cluster_templates"
+                                                ).fetchone()[0]
+        res["posts_counted"] = sum(runs[("post", c)]["requests"] - runs[("post", c)]["errors"]
+                                   for c in (1, 16, 64))
         res["rss_after_runs_kib"] = rss_kib(pid)
         # 10,000 bays stored.
         tmpl = mg.request("POST", "/v1/baymodels", dict(template_body(0), name="bay-model"),
@@ -215,6 +229,40 @@ def run_real(args):
     return runs
 
 
+def recorded_real():
+    """The newest recorded run of the anchor's own bench.sh against the real
+    magnum-api (bench/api/real-magnum-*.txt): {(kind, conns): {rps, p99}}."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = sorted(f for f in os.listdir(here) if f.startswith("real-magnum-"))
+    if not files:
+        return None, None
+    kinds = {"GET /v1/clustertemplates (": "list", "GET /v1/clustertemplates/": "show",
+             "POST /v1/clustertemplates": "post", "GET /v1 ": "v1"}
+    runs, cur = {}, None
+    for line in open(os.path.join(here, files[-1])):
+        m = re.match(r"---- (.*?)\s+c=(\d+) ", line)
+        if m:
+            cur = None
+            for prefix, kind in kinds.items():
+                if m.group(1).startswith(prefix):
+                    cur = (kind, int(m.group(2)))
+                    runs[cur] = {"rps": 0.0, "p99": float("nan")}
+                    break
+            continue
+        if cur is None:
+            continue
+        m = re.search(r"Requests/sec:\s+([\d.]+)", line)
+        if m:
+            runs[cur]["rps"] = float(m.group(1))
+        m = re.match(r"\s+99%\s+([\d.]+)(us|ms|s)", line)
+        if m:
+            v = float(m.group(1))
+            runs[cur]["p99"] = {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
+    # Not in that file: the anchors README's unauthenticated GET /v1 figure.
+    runs.setdefault(("v1", 16), {"rps": 273.0, "p99": float("nan")})
+    return runs, files[-1]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
@@ -225,6 +273,9 @@ def main():
                                              open("/proc/loadavg").read().split()[0]))
     m = run_magnumd(args)
     real = run_real(args) if args.real else None
+    real_from = "measured now"
+    if real is None:
+        real, real_from = recorded_real()
     print("start to first answer: %.1f ms (fresh state: schema + admin bootstrap), "
           "%.1f ms (restart on existing state)" %
           (m["cold_start_first"] or -1, m["cold_start_warm"] or -1))
@@ -233,6 +284,8 @@ def main():
     print("10,000 bays created in %.1f s; RSS with 10,000 bays: %.1f MiB (after list runs %.1f MiB)"
           % (m["bays_seed_s"], m["rss_10k_bays_kib"] / 1024,
              m["rss_10k_bays_after_list_kib"] / 1024))
+    print("POST runs: %d answered 2xx, %d templates stored after them (100 seeded before)" %
+          (m["posts_counted"], m["templates_stored"]))
     bl = m["bay_list"]
     print("GET /v1/bays?limit=100 with 10,000 stored, 16 conns: %.0f req/s p50 %.2f ms p99 %.2f ms"
           % (bl["rps"], bl["p50"], bl["p99"]))
@@ -248,6 +301,9 @@ def main():
             extra = "%9.1f %9.1f %7.0fx" % (rr["rps"], rr["p99"], r["rps"] / rr["rps"])
         print("%-34s %5d %10.0f %9.2f %9.2f %5d | %s" % (
             names[kind], conns, r["rps"], r["p50"], r["p99"], r["errors"], extra))
+    if real:
+        print("(real magnum-api figures: %s; its GET /v1 at 16 connections: 273 req/s per "
+              "../shared/anchors/README.md)" % real_from)
     if real is None and args.real:
         print("(real magnum-api not running: start ../shared/anchors/magnum/start.sh)")
 

@@ -8,9 +8,11 @@
  *   magnumd --config FILE <identity command> ...   (user-create, project-create, ...)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,10 +65,22 @@ database_url(void)
 
 static volatile sig_atomic_t stop_signal;
 
+/*
+ * The kernel hands a process-directed signal to any thread that does not block
+ * it, often a worker: pause() in main would then never return. The handler
+ * writes to a pipe that main reads instead (write is async-signal-safe).
+ */
+static int stop_pipe[2] = { -1, -1 };
+
 static void
 on_signal(int sig)
 {
+	int saved = errno;
+
 	stop_signal = sig;
+	if (stop_pipe[1] >= 0)
+		(void)!write(stop_pipe[1], "", 1);
+	errno = saved;
 }
 
 static char *
@@ -78,6 +92,13 @@ public_url(uint16_t port)
 
 	if (p && *p)
 		return strdup(p);
+	/* Listening on every address: the credentials file names loopback, which works on
+	 * this host; other hosts need [api] public_url. */
+	if (streq(host, "0.0.0.0") || streq(host, "::")) {
+		log_info("[api] host is %s: admin-openrc.sh names loopback; set [api] public_url "
+			 "for clients on other hosts", host);
+		host = streq(host, "::") ? "::1" : "127.0.0.1";
+	}
 	if (asprintf(&u, strchr(host, ':') ? "http://[%s]:%u" : "http://%s:%u", host, port) < 0)
 		u = NULL;
 	return u;
@@ -208,10 +229,14 @@ main(int argc, char **argv)
 
 	/*
 	 * List replies are 100 KB+ JSON documents: keep such buffers on the heap
-	 * instead of a fresh mmap (and page faults) per request.
+	 * instead of a fresh mmap (and page faults) per request, but give freed
+	 * memory back beyond 2 MiB. Two malloc arenas instead of glibc's 8 per
+	 * core: measured with 2,000 bays, 16 connections listing them, RSS 26.6
+	 * instead of 32.6 MiB at the same req/s (bench/api).
 	 */
 	mallopt(M_MMAP_THRESHOLD, 8 << 20);
-	mallopt(M_TRIM_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 2 << 20);
+	mallopt(M_ARENA_MAX, 2);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	r = db_global_init(url);
 	if (r < 0)
@@ -224,6 +249,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_err_errno(-errno, "pipe");
+		return 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -262,8 +291,11 @@ main(int argc, char **argv)
 		}
 		log_info("conductor running as host %s", h);
 	}
-	while (!stop_signal)
-		pause();
+	while (!stop_signal) {
+		struct pollfd pfd = { .fd = stop_pipe[0], .events = POLLIN };
+
+		(void)poll(&pfd, 1, -1);
+	}
 	log_info("signal %d: stopping", (int)stop_signal);
 	conductor_stop();
 	api_server_stop(srv);

@@ -2,10 +2,13 @@
 """The HTTP framework: version documents, health check, routing errors,
 microversion negotiation and headers, keep-alive, body limits, request ids,
 configuration handling."""
+import ctypes
 import http.client
 import os
+import signal
 import socket
 import subprocess
+import time
 
 import mglib
 
@@ -181,6 +184,38 @@ class Config(mglib.TestCase):
         s.close()
         self.assertEqual(p.returncode, 1)
         self.assertIn("cannot listen", p.stderr)
+
+    def test_sigterm_stops_promptly(self):
+        """SIGTERM may land on any thread (API workers, conductor, heartbeat):
+        magnumd stops within seconds every time, also right after it starts."""
+        for i in range(12):
+            port = mglib.free_port()
+            conf = os.path.join(self.mg.dir, "term.conf")
+            with open(conf, "w") as f:
+                f.write("[DEFAULT]\nstate_path = %s/term\nauth_strategy = noauth\n"
+                        "backend = none\n[api]\nport = %d\n" % (self.mg.dir, port))
+            p = subprocess.Popen([mglib.MAGNUMD, "--config", conf], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            try:
+                t0 = time.monotonic()
+                while time.monotonic() - t0 < 20:
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                        break
+                    except OSError:
+                        time.sleep(0.005)
+                time.sleep(0.01 * (i % 4))
+                # Aim at a thread other than main, as the kernel may (tgkill).
+                tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % p.pid))
+                others = [t for t in tids if t != p.pid]
+                tid = others[i % len(others)] if others else p.pid
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.syscall(234, p.pid, tid, signal.SIGTERM)     # SYS_tgkill (x86-64)
+                self.assertEqual(p.wait(timeout=10), 0, "run %d" % i)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
 
     def test_db_sync(self):
         conf = os.path.join(self.mg.dir, "sync.conf")
