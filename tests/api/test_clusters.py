@@ -577,6 +577,30 @@ class Clusters(Base):
         self.assertEqual(self.get(u)["master_addresses"], [])
 
 
+class CreateTimeout(Base):
+    """A create that outlives its create_timeout ends CREATE_FAILED with the
+    reason, from the periodic task, and its held job is failed."""
+    EXTRA_CONF = "[DEFAULT]\nperiodic_interval = 1\n"
+
+    def test_held_create_times_out(self):
+        if self.mg.db_url:
+            self.skipTest("ages the row through the SQLite file")
+        young = self.create(name="young")
+        old = self.create(name="old", create_timeout=5)
+        db = os.path.join(self.mg.dir, "state", "magnum.sqlite")
+        with sqlite3.connect(db) as c:
+            c.execute("UPDATE clusters SET created_at = '2020-01-01T00:00:00+00:00' "
+                      "WHERE uuid = ?", (old,))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.get(old)["status"] != "CREATE_FAILED":
+            time.sleep(0.2)
+        c = self.get(old)
+        self.assertEqual(c["status"], "CREATE_FAILED")
+        self.assertIn("create_timeout of 5 minutes", c["status_reason"])
+        self.assertEqual(self.get(young)["status"], "CREATE_IN_PROGRESS")
+        self.assertEqual([j[1] for j in cdb.jobs(self.mg, old)], ["failed"])
+
+
 class Nodegroups(Base):
 
     def cluster(self, name, api_address="https://10.0.0.9:6443", **body):
