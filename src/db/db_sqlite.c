@@ -1,8 +1,10 @@
 /* db_sqlite.c - SQLite backend: WAL, busy timeout, one connection per thread. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sqlite3.h>
 
 #include "common/cleanup.h"
@@ -103,6 +105,44 @@ sq_release(struct sqlite_db *d, sqlite3_stmt *st, int slot)
 	}
 }
 
+/*
+ * Writers of this process queue on a mutex before they ask SQLite for the
+ * write lock. SQLite's busy handler waits by sleeping (1, 2, 5, 10 ... 100
+ * ms), so 16 connections creating at once made a POST p99 of 18-35 ms out of
+ * 0.2 ms writes; the mutex hands the lock over at once. It is held from BEGIN
+ * IMMEDIATE to the end of the transaction, or around one autocommit write
+ * (INSERT ... RETURNING included). Other processes on the same file still
+ * meet the busy handler, and so does a writer that waited out busy_timeout.
+ */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct sqlite_db *writer_conn;	/* this thread's connection holding it */
+
+static void
+writer_lock(struct sqlite_db *d, sqlite3_stmt *st, const char *sql)
+{
+	struct timespec ts;
+
+	if (writer_conn != NULL)
+		return;
+	/* BEGIN counts as read-only for SQLite; BEGIN IMMEDIATE takes the write lock. */
+	if (strncmp(sql, "BEGIN", 5) != 0 &&
+	    (sqlite3_stmt_readonly(st) || !sqlite3_get_autocommit(d->h)))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;	/* as sqlite3_busy_timeout */
+	if (pthread_mutex_timedlock(&writer, &ts) == 0)
+		writer_conn = d;
+}
+
+static void
+writer_unlock_if_done(struct sqlite_db *d)
+{
+	if (writer_conn == d && sqlite3_get_autocommit(d->h)) {
+		writer_conn = NULL;
+		pthread_mutex_unlock(&writer);
+	}
+}
+
 static int
 sq_exec(struct db *db, const char *sql, const struct db_param *p, size_t n)
 {
@@ -120,12 +160,15 @@ sq_exec(struct db *db, const char *sql, const struct db_param *p, size_t n)
 		return r;
 	r = sq_bind(st, p, n);
 	if (r == 0) {
+		writer_lock(d, st, sql);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
 		r = rc == SQLITE_DONE ? sqlite3_changes(d->h) :
 					sq_err(d->h, sqlite3_extended_errcode(d->h));
 	}
 	sq_release(d, st, slot);
+	/* Out of any transaction (committed, rolled back, failed to begin): next writer. */
+	writer_unlock_if_done(d);
 	return r;
 }
 
@@ -152,6 +195,7 @@ sq_query(struct db *db, const char *sql, const struct db_param *p, size_t n,
 		free(s);
 		return r;
 	}
+	writer_lock(d, s->st, sql);
 	*ret = (struct db_stmt *)s;
 	return 0;
 }
@@ -206,6 +250,7 @@ sq_stmt_free(struct db_stmt *st)
 	struct sqlite_stmt *s = (struct sqlite_stmt *)st;
 
 	sq_release((struct sqlite_db *)s->db, s->st, s->cache_slot);
+	writer_unlock_if_done((struct sqlite_db *)s->db);
 	free(s);
 }
 
@@ -220,6 +265,10 @@ sq_close(struct db *db)
 			free(d->cache[i].sql);
 		}
 	sqlite3_close(d->h);
+	if (writer_conn == d) {		/* closed inside a transaction */
+		writer_conn = NULL;
+		pthread_mutex_unlock(&writer);
+	}
 	free(d);
 }
 

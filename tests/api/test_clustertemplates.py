@@ -4,6 +4,7 @@ validation texts and statuses, the fixed order of the catalogue checks,
 JSON-Patch with the cluster-era rules, in-use rules, visibility of public and
 hidden templates across projects, admin powers, pagination, and "a rejected
 request changes nothing" (cluster doc §2.2, with the product decisions)."""
+import json
 import os
 import sqlite3
 import time
@@ -614,6 +615,37 @@ class ClusterTemplates(mglib.TestCase):
             with sqlite3.connect(db) as c:
                 c.execute("DELETE FROM cluster_templates WHERE uuid = ?", (t["uuid"],))
             self.assertIsNone(item("cache-2"))
+
+    def test_concurrent_creates(self):
+        """16 clients creating at once (writers queue in-process for SQLite's
+        write lock): every create answers 201 and every row is stored once."""
+        import threading
+        import http.client
+        results = []
+
+        def client(k):
+            c = http.client.HTTPConnection("127.0.0.1", self.mg.port, timeout=60)
+            for i in range(15):
+                body = json.dumps({"coe": "kubernetes", "image_id": "deb",
+                                   "external_network_id": "public",
+                                   "name": "cc-%d-%d" % (k, i)})
+                c.request("POST", "/v1/clustertemplates", body, {
+                    "Content-Type": "application/json", "X-User-Id": self.USER,
+                    "X-Project-Id": self.PROJECT, "X-Roles": self.ROLES,
+                    "OpenStack-API-Version": self.VERSION})
+                r = c.getresponse()
+                results.append((r.status, json.loads(r.read()).get("uuid")))
+            c.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual([s for s, _ in results], [201] * 240)
+        listed = {t["uuid"] for t in self.api("GET", "/v1/clustertemplates?limit=1000").json[
+            "clustertemplates"] if t["name"].startswith("cc-")}
+        self.assertEqual(listed, {u for _, u in results})
 
     def test_pagination_and_sorting(self):
         made = [self.create(name="pg-%02d" % i, apiserver_port=2000 + (7 * i) % 5)
