@@ -138,6 +138,7 @@ def template_body(i):
 def run_magnumd(args):
     res = {}
     res["cold_start_first"], res["cold_start_warm"] = cold_start()
+    made = []   # files to remove, whatever happens
     mg = mglib.Magnumd(auth="builtin",
                        extra_conf="[quotas]\nmax_clusters_per_project = 1000000\n").start()
     try:
@@ -159,6 +160,7 @@ def run_magnumd(args):
         uuid = last["uuid"]
         base = mg.url
         lua = post_lua(template_body(0))
+        made.append(lua)
         runs = {}
         # Reads first, on exactly 100 templates; then the creates.
         for conns in (1, 16, 64):
@@ -197,7 +199,6 @@ def run_magnumd(args):
         for conns in (1, 16, 64):
             runs[("post", conns)] = wrk(base + "/v1/clustertemplates", conns, args.duration,
                                         token, lua)
-        os.unlink(lua)
         res["runs"] = runs
         # The creates really created: rows stored against 2xx answers counted by wrk.
         with sqlite3.connect(db) as c:
@@ -206,6 +207,8 @@ def run_magnumd(args):
         res["posts_counted"] = sum(runs[("post", c)]["requests"] - runs[("post", c)]["errors"]
                                    for c in (1, 16, 64))
     finally:
+        for f in made:
+            os.unlink(f)
         mg.cleanup()
     return res
 
