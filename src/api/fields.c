@@ -301,12 +301,9 @@ fail_msg(char **ret_msg, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int invalid(char **ret_msg, const char *name, json_t *v, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
 /* wsme's InvalidInput: "Invalid input for field/attribute <f>. Value: '<v>'. <reason>" */
-static int
-invalid(char **ret_msg, const char *name, json_t *v, const char *fmt, ...)
+int
+fields_invalid(char **ret_msg, const char *name, json_t *v, const char *fmt, ...)
 {
 	_cleanup_free_ char *val = fields_py_str(v), *reason = NULL;
 	va_list ap;
@@ -434,21 +431,21 @@ check_string(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_
 		for (size_t i = 0; spec->choices[i]; i++)
 			out_fmt(&o, "%s%s", i ? ", " : "", spec->choices[i]);
 		r = o.err < 0 ? o.err
-			      : invalid(ret_msg, spec->name, v, "Value should be one of: %s",
+			      : fields_invalid(ret_msg, spec->name, v, "Value should be one of: %s",
 					o.sb.buf ? o.sb.buf : "");
 		strbuf_free(&o.sb);
 		return r;
 	}
 	if (!json_is_string(v))
-		return invalid(ret_msg, spec->name, v, "Value should be string");
+		return fields_invalid(ret_msg, spec->name, v, "Value should be string");
 	s = json_string_value(v);
 	len = fields_char_count(s);
 	if (spec->min > 0 && (int64_t)len < spec->min)
-		return invalid(ret_msg, spec->name, v,
+		return fields_invalid(ret_msg, spec->name, v,
 			       "Value should have a minimum character requirement of %lld",
 			       (long long)spec->min);
 	if (spec->max > 0 && (int64_t)len > spec->max)
-		return invalid(ret_msg, spec->name, v,
+		return fields_invalid(ret_msg, spec->name, v,
 			       "Value should have a maximum character requirement of %lld",
 			       (long long)spec->max);
 	if (spec->pattern) {
@@ -460,7 +457,7 @@ check_string(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_
 		m = regexec(&re, s, 0, NULL, 0);
 		regfree(&re);
 		if (m != 0)
-			return invalid(ret_msg, spec->name, v, "Value should match the pattern %s",
+			return fields_invalid(ret_msg, spec->name, v, "Value should match the pattern %s",
 				       spec->pattern);
 	}
 	*ret = json_incref(v);
@@ -479,28 +476,28 @@ check_int(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_msg
 		double d = json_real_value(v);
 
 		if (!(d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-			return invalid(ret_msg, spec->name, v, "Value should be integer");
+			return fields_invalid(ret_msg, spec->name, v, "Value should be integer");
 		i = (int64_t)d;
 	} else if (json_is_string(v)) {
 		r = py_int(json_string_value(v), &i);
 		if (r == -EINVAL)
-			return invalid(ret_msg, spec->name, v, "Value should be integer");
+			return fields_invalid(ret_msg, spec->name, v, "Value should be integer");
 		if (r == -ERANGE && i < 0)
-			return invalid(ret_msg, spec->name, v,
+			return fields_invalid(ret_msg, spec->name, v,
 				       "Value should be greater or equal to %lld",
 				       (long long)spec->min);
 		if (r == -ERANGE)
-			return invalid(ret_msg, spec->name, v,
+			return fields_invalid(ret_msg, spec->name, v,
 				       "Value should be lower or equal to %lld",
 				       (long long)(spec->max > 0 ? spec->max : INT64_MAX));
 	} else {
-		return invalid(ret_msg, spec->name, v, "Value should be integer");
+		return fields_invalid(ret_msg, spec->name, v, "Value should be integer");
 	}
 	if (i < spec->min)
-		return invalid(ret_msg, spec->name, v, "Value should be greater or equal to %lld",
+		return fields_invalid(ret_msg, spec->name, v, "Value should be greater or equal to %lld",
 			       (long long)spec->min);
 	if (spec->max > 0 && i > spec->max)
-		return invalid(ret_msg, spec->name, v, "Value should be lower or equal to %lld",
+		return fields_invalid(ret_msg, spec->name, v, "Value should be lower or equal to %lld",
 			       (long long)spec->max);
 	*ret = json_integer(i);
 	return *ret ? 0 : -ENOMEM;
@@ -616,7 +613,7 @@ check_dict(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_ms
 		_cleanup_free_ char *text = fields_py_str(v);
 		if (text == NULL)
 			return -ENOMEM;
-		return invalid(ret_msg, spec->name, v, "Value not a valid dict: %s", text);
+		return fields_invalid(ret_msg, spec->name, v, "Value not a valid dict: %s", text);
 	}
 	out = json_object();
 	if (out == NULL)
@@ -628,7 +625,7 @@ check_dict(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_ms
 		if (err < 0)
 			return err;
 		if (s == NULL)
-			return invalid(ret_msg, spec->name, v,
+			return fields_invalid(ret_msg, spec->name, v,
 				       "Wrong type. Expected '" DICT_VALUE_TYPES "', got '%s'",
 				       py_type_name(e));
 		if (json_object_set_new(out, k, s) < 0)
@@ -648,11 +645,11 @@ check_list(const struct field_spec *spec, json_t *v, json_t **ret, char **ret_ms
 		_cleanup_free_ char *text = fields_py_str(v);
 		if (text == NULL)
 			return -ENOMEM;
-		return invalid(ret_msg, spec->name, v, "Value not a valid list: %s", text);
+		return fields_invalid(ret_msg, spec->name, v, "Value not a valid list: %s", text);
 	}
 	json_array_foreach(v, i, e)
 		if (!json_is_string(e))
-			return invalid(ret_msg, spec->name, v,
+			return fields_invalid(ret_msg, spec->name, v,
 				       "Wrong type. Expected '<class 'str'>', got '%s'",
 				       py_type_name(e));
 	*ret = json_incref(v);
@@ -689,7 +686,7 @@ fields_check_value(const struct field_spec *spec, json_t *val, json_t **ret_val,
 	*ret_msg = NULL;
 	if (val == NULL || json_is_null(val)) {
 		if (spec->flags & F_MANDATORY)
-			return invalid(ret_msg, spec->name, NULL, "Mandatory field missing.");
+			return fields_invalid(ret_msg, spec->name, NULL, "Mandatory field missing.");
 		*ret_val = json_null();
 		return 0;
 	}
@@ -704,7 +701,7 @@ invalid_argument(char **ret_msg, const char *argname, json_t *body, const char *
 
 	if (text == NULL)
 		return -ENOMEM;
-	return invalid(ret_msg, argname, body, "Value not a valid %s: %s", what, text);
+	return fields_invalid(ret_msg, argname, body, "Value not a valid %s: %s", what, text);
 }
 
 static int
@@ -762,7 +759,7 @@ fields_decode(const struct field_spec *specs, const char *argname, json_t *body,
 
 		if (in == NULL) {
 			if (s->flags & F_MANDATORY)
-				return invalid(ret_msg, s->name, NULL, "Mandatory field missing.");
+				return fields_invalid(ret_msg, s->name, NULL, "Mandatory field missing.");
 			if (s->def == NULL)
 				continue;
 			val = json_loads(s->def, JSON_DECODE_ANY, NULL);
@@ -786,9 +783,9 @@ fields_decode(const struct field_spec *specs, const char *argname, json_t *body,
 				return r;
 		}
 		if (s->flags & F_READONLY)
-			return invalid(ret_msg, s->name, val, "Cannot set read only field.");
+			return fields_invalid(ret_msg, s->name, val, "Cannot set read only field.");
 		if (json_is_null(val) && (s->flags & F_MANDATORY))
-			return invalid(ret_msg, s->name, NULL, "Mandatory field missing.");
+			return fields_invalid(ret_msg, s->name, NULL, "Mandatory field missing.");
 		if (json_object_set(out, s->name, val) < 0)
 			return -ENOMEM;
 	}

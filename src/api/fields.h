@@ -71,6 +71,14 @@ const struct field_spec *fields_find(const struct field_spec *specs, const char 
 char *fields_py_str(json_t *v);
 char *fields_py_repr(json_t *v);
 
+/*
+ * wsme's InvalidInput into *ret_msg: "Invalid input for field/attribute
+ * <name>. Value: '<str(v)>'. <reason>". Returns -EINVAL (-ENOMEM if the
+ * text cannot be built).
+ */
+int fields_invalid(char **ret_msg, const char *name, json_t *v, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Number of characters (Unicode code points) in UTF-8 s, as Python's len(). */
 size_t fields_char_count(const char *s);
 

@@ -601,29 +601,6 @@ py_class(json_t *v)
 									  "<class 'float'>";
 }
 
-static int invalid(char **ret_msg, const char *field, json_t *v, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-invalid(char **ret_msg, const char *field, json_t *v, const char *fmt, ...)
-{
-	_cleanup_free_ char *val = fields_py_str(v), *reason = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&reason, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		reason = NULL;
-		return -ENOMEM;
-	}
-	if (val == NULL)
-		return -ENOMEM;
-	return msg_fmt(ret_msg, "Invalid input for field/attribute %s. Value: '%s'. %s", field, val,
-		       reason);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -645,7 +622,7 @@ check_op(json_t *item, json_t *patch, const struct patch_rules *rules, struct po
 		_cleanup_free_ char *text = fields_py_str(item);
 		if (text == NULL)
 			return -ENOMEM;
-		return invalid(ret_msg, "patch", patch, "Value not a valid dict: %s", text);
+		return fields_invalid(ret_msg, "patch", patch, "Value not a valid dict: %s", text);
 	}
 	names = calloc(json_object_size(item) + 1, sizeof(*names));
 	if (names == NULL)
@@ -670,22 +647,22 @@ check_op(json_t *item, json_t *patch, const struct patch_rules *rules, struct po
 	o->op = json_object_get(item, "op");
 	o->value = json_object_get(item, "value");
 	if (o->path == NULL || json_is_null(o->path))
-		return invalid(ret_msg, "path", NULL, "Mandatory field missing.");
+		return fields_invalid(ret_msg, "path", NULL, "Mandatory field missing.");
 	if (!json_is_string(o->path))
-		return invalid(ret_msg, "path", o->path, "Value should be string");
+		return fields_invalid(ret_msg, "path", o->path, "Value should be string");
 	path = json_string_value(o->path);
 	if (!path_valid(path))
-		return invalid(ret_msg, "path", o->path, "Value should match the pattern "
+		return fields_invalid(ret_msg, "path", o->path, "Value should match the pattern "
 			       PATH_PATTERN);
 	if (o->op == NULL || json_is_null(o->op))
-		return invalid(ret_msg, "op", NULL, "Mandatory field missing.");
+		return fields_invalid(ret_msg, "op", NULL, "Mandatory field missing.");
 	if (!json_is_string(o->op) || !in_list(ops, json_string_value(o->op)))
-		return invalid(ret_msg, "op", o->op,
+		return fields_invalid(ret_msg, "op", o->op,
 			       "Value should be one of: add, replace, remove");
 	op = json_string_value(o->op);
 	if (o->value && !json_is_null(o->value) && !json_is_string(o->value) &&
 	    !json_is_integer(o->value) && !json_is_boolean(o->value))
-		return invalid(ret_msg, "value", o->value, "Wrong type. Expected '(<class 'str'>, "
+		return fields_invalid(ret_msg, "value", o->value, "Wrong type. Expected '(<class 'str'>, "
 			       "<class 'int'>)', got '%s'", py_class(o->value));
 	if (in_list(rules->internal, path))
 		return msg_fmt(ret_msg, "'%s' is an internal attribute and can not be updated",
@@ -923,7 +900,7 @@ patch_apply(json_t *doc, json_t *patch, const struct patch_rules *rules, json_t 
 		_cleanup_free_ char *text = fields_py_str(patch);
 		if (text == NULL)
 			return -ENOMEM;
-		return invalid(ret_msg, "patch", patch, "Value not a valid list: %s", text);
+		return fields_invalid(ret_msg, "patch", patch, "Value not a valid list: %s", text);
 	}
 	if (!json_is_object(doc))
 		return msg_fmt(ret_msg, "Couldn't apply patch: the resource is not an object");
