@@ -120,13 +120,7 @@ x509_ca_create(const char *cn, const struct x509_params *params, char **ret_cert
 	struct x509_params p;
 	int r;
 
-	r = xi_params_resolve(params, &p);
-	if (r < 0)
-		return r;
-	r = xi_name_build(cn, NULL, &name);
-	if (r < 0)
-		return r;
-	r = xi_key_generate(&p, &key);
+	r = xi_subject_and_key(cn, NULL, params, &p, &name, &key);
 	if (r < 0)
 		return r;
 	r = cert_new(name, name, key, p.validity_days, &x);
@@ -251,16 +245,10 @@ issue_leaf(const char *ca_cert_pem, const char *ca_key_pem, const char *cn, cons
 	struct x509_params p;
 	int r;
 
-	r = xi_params_resolve(params, &p);
-	if (r < 0)
-		return r;
-	r = xi_name_build(cn, org, &name);
-	if (r < 0)
-		return r;
 	r = ca_load(ca_cert_pem, ca_key_pem, &ca, &ca_key);
 	if (r < 0)
 		return r;
-	r = xi_key_generate(&p, &key);
+	r = xi_subject_and_key(cn, org, params, &p, &name, &key);
 	if (r < 0)
 		return r;
 	r = cert_new(name, X509_get_subject_name(ca), key, p.validity_days, &x);

@@ -715,13 +715,7 @@ x509_make_csr(const char *cn, const char *org, const struct x509_params *params,
 	struct x509_params p;
 	int r;
 
-	r = xi_params_resolve(params, &p);
-	if (r < 0)
-		return r;
-	r = xi_name_build(cn, org, &name);
-	if (r < 0)
-		return r;
-	r = xi_key_generate(&p, &key);
+	r = xi_subject_and_key(cn, org, params, &p, &name, &key);
 	if (r < 0)
 		return r;
 	req = X509_REQ_new();

@@ -399,3 +399,18 @@ xi_ext_name(const ASN1_OBJECT *obj, char *buf, size_t size)
 		snprintf(buf, size, "unknown");
 	}
 }
+
+int
+xi_subject_and_key(const char *cn, const char *org, const struct x509_params *params,
+		   struct x509_params *ret_params, X509_NAME **ret_name, EVP_PKEY **ret_key)
+{
+	int r;
+
+	r = xi_params_resolve(params, ret_params);
+	if (r < 0)
+		return r;
+	r = xi_name_build(cn, org, ret_name);
+	if (r < 0)
+		return r;
+	return xi_key_generate(ret_params, ret_key);
+}

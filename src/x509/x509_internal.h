@@ -49,6 +49,9 @@ int xi_params_resolve(const struct x509_params *in, struct x509_params *out);
 int xi_key_generate(const struct x509_params *p, EVP_PKEY **ret_key);
 /* Build a subject of CN (and O if org). 0, -EINVAL, -ENAMETOOLONG (CN > 64 bytes), -ENOMEM. */
 int xi_name_build(const char *cn, const char *org, X509_NAME **ret_name);
+/* The three together: resolved params, the subject (CN, O if org) and a new key. */
+int xi_subject_and_key(const char *cn, const char *org, const struct x509_params *params,
+		       struct x509_params *ret_params, X509_NAME **ret_name, EVP_PKEY **ret_key);
 /* The first entry nid of name as a new UTF-8 string, *ret NULL if absent. 0, -EINVAL, -ENOMEM. */
 int xi_name_get(const X509_NAME *name, int nid, char **ret);
 
