@@ -643,32 +643,47 @@ handle_project_show(struct api_req *req)
 	return api_reply_json(req, 200, json_pack("{s:o}", "project", project_view(req, row)));
 }
 
+/*
+ * Start of an admin create (POST /v3/projects, /v3/users): the routes on, the
+ * caller an admin, the body parsed; *ret_obj is body[key] and *ret_body owns
+ * it. Returns 0, or -1 after replying.
+ */
+static int
+admin_create_body(struct api_req *req, const char *key, json_t **ret_body, json_t **ret_obj)
+{
+	const char *dom;
+
+	if (ks_disabled(req))
+		return -1;
+	if (!req->id.is_admin)
+		return ks_forbidden(req), -1;
+	if (ks_body(req, ret_body) < 0)
+		return -1;
+	*ret_obj = json_object_get(*ret_body, key);
+	dom = json_string_value(json_object_get(*ret_obj, "domain_id"));
+	if (dom && !streq(dom, "default"))
+		return ks_error(req, 400, "Bad Request",
+				"Invalid input for field 'domain_id': only the default domain "
+				"exists."), -1;
+	return 0;
+}
+
 static int
 handle_project_create(struct api_req *req)
 {
 	_cleanup_json_ json_t *body = NULL, *row = NULL;
 	json_t *p;
-	const char *name, *dom;
+	const char *name;
 	char id[33];
 	int r;
 
-	if (ks_disabled(req))
+	if (admin_create_body(req, "project", &body, &p) < 0)
 		return 0;
-	if (!req->id.is_admin)
-		return ks_forbidden(req);
-	if (ks_body(req, &body) < 0)
-		return 0;
-	p = json_object_get(body, "project");
 	name = json_string_value(json_object_get(p, "name"));
-	dom = json_string_value(json_object_get(p, "domain_id"));
 	if (name == NULL || *name == '\0' || strlen(name) > 64)
 		return ks_error(req, 400, "Bad Request",
 				"Invalid input for field 'name': a project name of 1 to 64 "
 				"characters is required.");
-	if (dom && !streq(dom, "default"))
-		return ks_error(req, 400, "Bad Request",
-				"Invalid input for field 'domain_id': only the default domain "
-				"exists.");
 	r = identity_project_create(req->db, name,
 				    json_string_value(json_object_get(p, "description")), id);
 	if (r == -EEXIST)
@@ -718,21 +733,15 @@ handle_user_create(struct api_req *req)
 {
 	_cleanup_json_ json_t *body = NULL, *row = NULL, *proj = NULL;
 	json_t *u;
-	const char *name, *pw, *dp, *dom;
+	const char *name, *pw, *dp;
 	char id[33];
 	int r;
 
-	if (ks_disabled(req))
+	if (admin_create_body(req, "user", &body, &u) < 0)
 		return 0;
-	if (!req->id.is_admin)
-		return ks_forbidden(req);
-	if (ks_body(req, &body) < 0)
-		return 0;
-	u = json_object_get(body, "user");
 	name = json_string_value(json_object_get(u, "name"));
 	pw = json_string_value(json_object_get(u, "password"));
 	dp = json_string_value(json_object_get(u, "default_project_id"));
-	dom = json_string_value(json_object_get(u, "domain_id"));
 	if (name == NULL || *name == '\0' || strlen(name) > 255)
 		return ks_error(req, 400, "Bad Request",
 				"Invalid input for field 'name': a user name of 1 to 255 "
@@ -741,10 +750,6 @@ handle_user_create(struct api_req *req)
 		return ks_error(req, 400, "Bad Request",
 				"Invalid input for field 'password': the built-in identity needs "
 				"a password of 1 to 4096 characters.");
-	if (dom && !streq(dom, "default"))
-		return ks_error(req, 400, "Bad Request",
-				"Invalid input for field 'domain_id': only the default domain "
-				"exists.");
 	if (dp) {
 		r = find_row(req->db, &db_t_projects, "id", dp, &proj);
 		if (r == -ENOENT)
