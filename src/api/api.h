@@ -157,6 +157,36 @@ int api_list_each(struct api_req *req, const struct db_table *t, const char *ext
 int api_page_next_text(struct api_req *req, const struct api_page *pg, struct strbuf *sb,
 		       const char *base, int64_t count, const char *last_uuid);
 
+/*
+ * A plain list replied as JSON text written straight from the rows:
+ * {"<coll>":[items],"next":...}, served from and kept in the list cache
+ * (api/list_cache.c) under generation gen_table. The row writer fn (ctx is
+ * its own state) appends one item per row to out->sb, "," first unless
+ * out->count is 0, then calls api_list_text_item. 404 "<title> <marker>
+ * could not be found." for a marker out of sight. Returns what api_reply_* do.
+ */
+struct api_list_text {
+	struct strbuf	sb;
+	int64_t		count;
+	char		last[40];	/* uuid of the last item written */
+};
+struct api_list_query {
+	const char		*gen_table;
+	const struct db_table	*table;
+	const char		*extra;		/* computed columns, or NULL */
+	const char		*where;
+	const struct db_param	*p;
+	size_t			n;
+	const char		*coll;		/* envelope key, e.g. "bays" */
+	const char		*title;		/* for the 404, e.g. "Bay" */
+	const char		*base;		/* "/v1/bays" for the next link */
+	size_t			item_bytes;	/* about one item's size, to size the buffer */
+};
+int api_reply_list_text(struct api_req *req, const struct api_list_query *q,
+			const struct api_page *pg, db_row_fn fn, void *ctx,
+			struct api_list_text *out);
+void api_list_text_item(struct api_list_text *out, const char *uuid);
+
 /* --- policy (api/policy.c) --- */
 /* The caller may read/write objects of project_id (own project or admin). */
 bool policy_can_read(const struct api_req *req, const char *project_id);

@@ -282,28 +282,27 @@ cluster_list_write(const struct db_rowv *rv, void *ctx)
 	uuid = db_rowv_text(rv, cl->uuid_col);
 	if (uuid == NULL)
 		uuid = "";
-	r = strbuf_puts(&cl->sb, cl->count ? ",{" : "{");
+	r = strbuf_puts(&cl->out.sb, cl->out.count ? ",{" : "{");
 	for (size_t k = 0; r == 0 && k < nf; k++) {
 		const char *key = f[k].key;
 
 		/* One column, two names: stack_id up to 1.12, cluster_id from 1.13. */
 		if (!bay && req->minor >= 13 && streq(key, "stack_id"))
 			key = "cluster_id";
-		r = strbuf_puts(&cl->sb, k ? ",\"" : "\"");
+		r = strbuf_puts(&cl->out.sb, k ? ",\"" : "\"");
 		if (r == 0)
-			r = strbuf_puts(&cl->sb, key);
+			r = strbuf_puts(&cl->out.sb, key);
 		if (r == 0)
-			r = strbuf_puts(&cl->sb, "\":");
+			r = strbuf_puts(&cl->out.sb, "\":");
 		if (r == 0)
-			r = f[k].col ? db_rowv_write(rv, cl->col[k], &cl->sb) :
-				       api_links_text(&cl->sb, req, bay ? "bays" : "clusters", uuid);
+			r = f[k].col ? db_rowv_write(rv, cl->col[k], &cl->out.sb) :
+				       api_links_text(&cl->out.sb, req, bay ? "bays" : "clusters", uuid);
 	}
 	if (r == 0)
-		r = strbuf_puts(&cl->sb, bay ? "}" : ",\"merge_labels\":false}");
+		r = strbuf_puts(&cl->out.sb, bay ? "}" : ",\"merge_labels\":false}");
 	if (r < 0)
 		return r;
-	cl->count++;
-	snprintf(cl->last, sizeof(cl->last), "%s", uuid);
+	api_list_text_item(&cl->out, uuid);
 	return 0;
 }
 

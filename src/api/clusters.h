@@ -5,7 +5,6 @@
 #include <jansson.h>
 
 #include "api/api.h"
-#include "common/strbuf.h"
 
 enum cluster_form { FORM_LIST, FORM_DETAIL, FORM_SHOW };
 
@@ -18,17 +17,15 @@ enum cluster_form { FORM_LIST, FORM_DETAIL, FORM_SHOW };
 json_t *cluster_view(struct api_req *req, json_t *row, enum cluster_form form);
 
 /*
- * The list form streamed as text: a db_row_fn for api_list_each that appends
- * each row, as cluster_view(FORM_LIST) shows it, to sb (comma-separated).
+ * The list form streamed as text: a row writer for api_reply_list_text that
+ * appends each row, as cluster_view(FORM_LIST) shows it, to out.
  */
 struct cluster_list {
 	struct api_req		*req;
-	struct strbuf		sb;
+	struct api_list_text	out;
 	bool			mapped;
 	int			col[16];
 	int			uuid_col;
-	int64_t			count;
-	char			last[40];	/* uuid of the last row written */
 };
 int cluster_list_write(const struct db_rowv *rv, void *ctx);
 

@@ -23,24 +23,29 @@
 #include "common/util.h"
 #include "db/table.h"
 
-int
-identity_hash_password(const char *password, char **ret)
+/* crypt(3) of password under a new salt of the given method ("$y$", "$5$") and cost. */
+static int
+hash_with(const char *method, unsigned long cost, const char *password, char **ret)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data cd;
 	const char *h;
 
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL)
+	if (crypt_gensalt_rn(method, cost, NULL, 0, salt, sizeof(salt)) == NULL)
 		return -EIO;
 	memset(&cd, 0, sizeof(cd));
 	h = crypt_rn(password, salt, &cd, sizeof(cd));
-	if (h == NULL) {
-		explicit_bzero(&cd, sizeof(cd));
-		return -EIO;
-	}
-	*ret = strdup(h);
+	*ret = h ? strdup(h) : NULL;
 	explicit_bzero(&cd, sizeof(cd));
+	if (h == NULL)
+		return -EIO;
 	return *ret ? 0 : -ENOMEM;
+}
+
+int
+identity_hash_password(const char *password, char **ret)
+{
+	return hash_with("$y$", 0, password, ret);	/* yescrypt, libxcrypt's default cost */
 }
 
 /*
@@ -52,19 +57,7 @@ identity_hash_password(const char *password, char **ret)
 static int
 hash_random_secret(const char *secret, char **ret)
 {
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data cd;
-	const char *h;
-
-	if (crypt_gensalt_rn("$5$", 1000, NULL, 0, salt, sizeof(salt)) == NULL)
-		return -EIO;
-	memset(&cd, 0, sizeof(cd));
-	h = crypt_rn(secret, salt, &cd, sizeof(cd));
-	*ret = h ? strdup(h) : NULL;
-	explicit_bzero(&cd, sizeof(cd));
-	if (h == NULL)
-		return -EIO;
-	return *ret ? 0 : -ENOMEM;
+	return hash_with("$5$", 1000, secret, ret);
 }
 
 bool

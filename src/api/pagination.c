@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/list_cache.h"
 #include "common/cleanup.h"
 #include "common/conf.h"
 #include "common/jwriter.h"
@@ -181,4 +182,48 @@ api_list_each(struct api_req *req, const struct db_table *t, const char *extra,
 	if (r < 0)
 		return r;
 	return db_row_each(req->db, t, extra, where, p, n, order, limit, fn, ctx);
+}
+
+void
+api_list_text_item(struct api_list_text *out, const char *uuid)
+{
+	out->count++;
+	snprintf(out->last, sizeof(out->last), "%s", uuid ? uuid : "");
+}
+
+int
+api_reply_list_text(struct api_req *req, const struct api_list_query *q,
+		    const struct api_page *pg, db_row_fn fn, void *ctx, struct api_list_text *out)
+{
+	struct list_cache_ticket tk;
+	size_t items = (size_t)(pg->limit < 128 ? pg->limit : 128);
+	int r;
+
+	if (list_cache_begin(req, q->gen_table, pg, &tk))
+		return 0;
+	/* One allocation for a full default page. */
+	r = strbuf_reserve(&out->sb, q->item_bytes * items + 256);
+	if (r == 0)
+		r = strbuf_printf(&out->sb, "{\"%s\":[", q->coll);
+	if (r == 0)
+		r = api_list_each(req, q->table, q->extra, q->where, q->p, q->n, pg, fn, ctx);
+	if (r == 0)
+		r = strbuf_puts(&out->sb, "]");
+	if (r == 0)
+		r = api_page_next_text(req, pg, &out->sb, q->base, out->count, out->last);
+	if (r == 0)
+		r = strbuf_puts(&out->sb, "}");
+	if (r < 0) {
+		char what[80];
+
+		strbuf_free(&out->sb);
+		list_cache_drop(&tk);
+		if (r == -ENOENT)
+			return api_reply_error(req, 404, "%s %s could not be found.", q->title,
+					       pg->marker);
+		snprintf(what, sizeof(what), "listing %s", q->coll);
+		return api_reply_internal(req, r, what);
+	}
+	list_cache_put(req, &tk, out->sb.buf, out->sb.len);
+	return api_reply_strbuf(req, 200, &out->sb);
 }

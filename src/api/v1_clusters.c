@@ -14,7 +14,6 @@
 #include "api/clusters.h"
 #include "api/fields.h"
 #include "api/labels.h"
-#include "api/list_cache.h"
 #include "api/lookup.h"
 #include "api/patch.h"
 #include "api/resources.h"
@@ -153,47 +152,6 @@ sort_keys(void)
 	return keys;
 }
 
-/* The plain list, written straight from the rows (the detail form reads more per row). */
-static int
-list_text(struct api_req *req, const struct api_page *pg, const struct db_param *p, size_t n,
-	  const char *base)
-{
-	const struct era_names *en = era_names(req->era);
-	struct cluster_list cl = { .req = req, .sb = STRBUF_INIT };
-	struct list_cache_ticket tk;
-	int r;
-
-	if (list_cache_begin(req, "clusters", pg, &tk))
-		return 0;
-
-	/* About 600 bytes per item: one allocation for a full default page. */
-	r = strbuf_reserve(&cl.sb, 640 * (size_t)(pg->limit < 128 ? pg->limit : 128) + 256);
-	if (r == 0)
-		r = strbuf_printf(&cl.sb, "{\"%s\":[", en->cl_coll);
-	if (r == 0)
-		r = api_list_each(req, &db_t_clusters_read, api_cluster_select_extra,
-				  api_cluster_visible_sql(req), p, n, pg, cluster_list_write, &cl);
-	if (r == -ENOENT) {
-		strbuf_free(&cl.sb);
-		list_cache_drop(&tk);
-		return api_reply_error(req, 404, "%s %s could not be found.", en->cl_title,
-				       pg->marker);
-	}
-	if (r == 0)
-		r = strbuf_puts(&cl.sb, "]");
-	if (r == 0)
-		r = api_page_next_text(req, pg, &cl.sb, base, cl.count, cl.last);
-	if (r == 0)
-		r = strbuf_puts(&cl.sb, "}");
-	if (r < 0) {
-		strbuf_free(&cl.sb);
-		list_cache_drop(&tk);
-		return api_reply_internal(req, r, "listing clusters");
-	}
-	list_cache_put(req, &tk, cl.sb.buf, cl.sb.len);
-	return api_reply_strbuf(req, 200, &cl.sb);
-}
-
 static int
 handle_list(struct api_req *req)
 {
@@ -214,8 +172,15 @@ handle_list(struct api_req *req)
 		return api_reply_policy(req, rule(req, detail ? "detail" : "get_all"));
 	n = api_visible_params(req, p);
 	snprintf(base, sizeof(base), "/v1/%s%s", en->cl_coll, detail ? "/detail" : "");
-	if (!detail)
-		return list_text(req, &pg, p, n, base);
+	if (!detail) {	/* the plain list, straight from the rows (detail reads more per row) */
+		struct cluster_list cl = { .req = req, .out.sb = STRBUF_INIT };
+
+		return api_reply_list_text(req, &(struct api_list_query){
+			.gen_table = "clusters", .table = &db_t_clusters_read,
+			.extra = api_cluster_select_extra, .where = api_cluster_visible_sql(req),
+			.p = p, .n = n, .coll = en->cl_coll, .title = en->cl_title, .base = base,
+			.item_bytes = 640 }, &pg, cluster_list_write, &cl, &cl.out);
+	}
 	r = api_list_page(req, &db_t_clusters_read, api_cluster_select_extra,
 			  api_cluster_visible_sql(req), p, n, &pg, &rows);
 	if (r == -ENOENT)

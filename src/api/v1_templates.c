@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "api/fields.h"
-#include "api/list_cache.h"
 #include "api/lookup.h"
 #include "api/patch.h"
 #include "api/routes.h"
@@ -140,13 +139,11 @@ enum { COL_LINKS = -2, COL_HIDDEN = -3 };
 
 struct list_out {
 	struct api_req		*req;
-	struct strbuf		sb;
+	struct api_list_text	out;
 	size_t			nf;
 	int			col[64];	/* result column, COL_LINKS, COL_HIDDEN or -1 */
 	char			key[64][40];	/* ,"name": (the first without the comma) */
 	int			uuid_col;
-	int64_t			count;
-	char			last[40];	/* uuid of the last row written */
 };
 
 static void
@@ -183,24 +180,23 @@ template_write(const struct db_rowv *rv, void *ctx)
 	uuid = db_rowv_text(rv, lo->uuid_col);
 	if (uuid == NULL)
 		uuid = "";
-	r = strbuf_append(&lo->sb, lo->count ? ",{" : "{", lo->count ? 2 : 1);
+	r = strbuf_puts(&lo->out.sb, lo->out.count ? ",{" : "{");
 	for (size_t k = 0; r == 0 && k < lo->nf; k++) {
 		if (lo->col[k] == COL_HIDDEN)
 			continue;
-		r = strbuf_puts(&lo->sb, lo->key[k]);
+		r = strbuf_puts(&lo->out.sb, lo->key[k]);
 		if (r < 0)
 			break;
 		if (lo->col[k] == COL_LINKS)
-			r = api_links_text(&lo->sb, req, en->tmpl_coll, uuid);
+			r = api_links_text(&lo->out.sb, req, en->tmpl_coll, uuid);
 		else
-			r = db_rowv_write(rv, lo->col[k], &lo->sb);
+			r = db_rowv_write(rv, lo->col[k], &lo->out.sb);
 	}
 	if (r == 0)
-		r = strbuf_append(&lo->sb, "}", 1);
+		r = strbuf_puts(&lo->out.sb, "}");
 	if (r < 0)
 		return r;
-	lo->count++;
-	snprintf(lo->last, sizeof(lo->last), "%s", uuid);
+	api_list_text_item(&lo->out, uuid);
 	return 0;
 }
 
@@ -208,50 +204,23 @@ static int
 handle_list(struct api_req *req)
 {
 	const struct era_names *en = era_names(req->era);
-	struct list_out lo = { .req = req, .sb = STRBUF_INIT };
-	struct list_cache_ticket tk = { 0 };
+	struct list_out lo = { .req = req, .out.sb = STRBUF_INIT };
 	struct api_page pg;
 	struct db_param p[2];
-	size_t n;
 	char base[64];
-	int r;
 
 	if (api_query_only(req, list_args) < 0 || api_page_parse(req, sort_keys(), &pg) < 0)
 		return 0;
 	if (!req->id.is_reader)
 		return api_reply_policy(req, req->era == ERA_BAY ? "baymodel:get_all" :
 								   "clustertemplate:get_all");
-	if (list_cache_begin(req, "cluster_templates", &pg, &tk))
-		return 0;
-	n = api_visible_params(req, p);
-	/* About 1 KiB per template: one allocation for a full default page. */
-	r = strbuf_reserve(&lo.sb, 1024 * (size_t)(pg.limit < 128 ? pg.limit : 128) + 256);
-	if (r == 0)
-		r = strbuf_printf(&lo.sb, "{\"%s\":[", en->tmpl_coll);
-	if (r == 0)
-		r = api_list_each(req, &db_t_cluster_templates, NULL, api_template_visible_sql(req),
-				  p, n, &pg, template_write, &lo);
-	if (r == -ENOENT) {
-		strbuf_free(&lo.sb);
-		list_cache_drop(&tk);
-		return api_reply_error(req, 404, "%s %s could not be found.", en->tmpl_title,
-				       pg.marker);
-	}
-	if (r == 0)
-		r = strbuf_append(&lo.sb, "]", 1);
 	snprintf(base, sizeof(base), "/v1/%s%s", en->tmpl_coll,
 		 strstr(req->path, "/detail") ? "/detail" : "");
-	if (r == 0)
-		r = api_page_next_text(req, &pg, &lo.sb, base, lo.count, lo.last);
-	if (r == 0)
-		r = strbuf_append(&lo.sb, "}", 1);
-	if (r < 0) {
-		strbuf_free(&lo.sb);
-		list_cache_drop(&tk);
-		return api_reply_internal(req, r, "listing templates");
-	}
-	list_cache_put(req, &tk, lo.sb.buf, lo.sb.len);
-	return api_reply_strbuf(req, 200, &lo.sb);
+	return api_reply_list_text(req, &(struct api_list_query){
+		.gen_table = "cluster_templates", .table = &db_t_cluster_templates,
+		.where = api_template_visible_sql(req), .p = p, .n = api_visible_params(req, p),
+		.coll = en->tmpl_coll, .title = en->tmpl_title, .base = base,
+		.item_bytes = 1024 }, &pg, template_write, &lo, &lo.out);
 }
 
 static int
